@@ -1,0 +1,73 @@
+"""The `taskbench` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from taskbench import databases, launcher, registry
+
+
+def _serve(args: argparse.Namespace) -> int:
+    impl, variant, cfg = launcher.plan(
+        args.impl,
+        args.variant,
+        host=args.host,
+        port=args.port,
+        database_url=args.database_url,
+        workers=args.workers,
+    )
+    print(
+        f"taskbench: serving {impl.name}/{variant.name} on http://{cfg.host}:{cfg.port} "
+        f"({cfg.workers} workers, {databases.redact(cfg.database_url)})",
+        file=sys.stderr,
+    )
+    launcher.serve_foreground(impl, variant, cfg)
+    return 0  # not reached: the server replaces this process
+
+
+def _list(args: argparse.Namespace) -> int:
+    for impl in registry.IMPLEMENTATIONS.values():
+        print(f"{impl.name} ({impl.title}), extra [{impl.extra}]")
+        for variant in impl.variants:
+            default = " (default)" if variant is impl.default_variant else ""
+            rule = registry.WORKER_RULES[variant.worker_model]
+            print(f"  {variant.name}{default}: {variant.description}; {rule}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every taskbench subcommand."""
+    parser = argparse.ArgumentParser(prog="taskbench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate and serve one implementation in the foreground")
+    serve.add_argument("impl", choices=list(registry.IMPLEMENTATIONS))
+    serve.add_argument("--variant", help="server variant (default: the implementation's first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--database-url",
+        help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB (default: var/IMPL.sqlite3)",
+    )
+    serve.add_argument(
+        "--workers", type=int, help="worker processes (default: the worker rule for the cores)"
+    )
+    serve.set_defaults(func=_serve)
+
+    lister = sub.add_parser("list", help="list implementations, variants and worker rules")
+    lister.set_defaults(func=_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; errors become one line on stderr and a non-zero exit."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (KeyError, databases.DatabaseError, launcher.LaunchError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) else str(exc)
+        print(f"taskbench: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

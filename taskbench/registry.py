@@ -1,0 +1,221 @@
+"""The one registry of how each implementation is migrated and served in production.
+
+The contract suite, the benchmarks and the container files all start servers from here,
+so a server's command line is written down exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+PY = sys.executable
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """Everything a server command needs to know about one run."""
+
+    host: str
+    port: int
+    database_url: str
+    workers: int
+    threads: int
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One production server setup of an implementation."""
+
+    name: str
+    server: str
+    worker_model: str
+    description: str
+    command: Callable[[ServeConfig], list[str]]
+
+
+@dataclass(frozen=True)
+class Implementation:
+    """One implementation of the Task API and the ways it can be served."""
+
+    name: str
+    title: str
+    package: str
+    extra: str
+    migrate: Callable[[ServeConfig], list[str]]
+    variants: tuple[Variant, ...]
+    environment: Callable[[ServeConfig], dict[str, str]] = field(default=lambda cfg: {})
+
+    @property
+    def default_variant(self) -> Variant:
+        """The variant served when none is named: the first one."""
+        return self.variants[0]
+
+    def variant(self, name: str | None) -> Variant:
+        """Return the named variant, or the default one for None."""
+        if name is None:
+            return self.default_variant
+        for variant in self.variants:
+            if variant.name == name:
+                return variant
+        known = ", ".join(v.name for v in self.variants)
+        raise KeyError(f"{self.name} has no variant {name!r} (known: {known})")
+
+
+# Worker counts follow one rule per worker model, applied to every framework alike.
+# `cores` is the number of CPUs the server process may run on (its affinity mask),
+# so a server pinned to one core by the benchmarks gets the one-core numbers.
+WORKER_RULES = {
+    "async": "workers = cores (an event loop per core)",
+    "sync": "workers = 2 x cores + 1 (gunicorn's documented rule)",
+    "gthread": "workers = cores, threads = 4 per worker",
+}
+GTHREAD_THREADS = 4
+
+
+def available_cores() -> int:
+    """The number of CPUs this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+def default_workers(worker_model: str, cores: int | None = None) -> int:
+    """Apply the worker rule of a worker model to a core count."""
+    cores = cores or available_cores()
+    if worker_model == "sync":
+        return 2 * cores + 1
+    return cores
+
+
+def _bind(cfg: ServeConfig) -> str:
+    return f"{cfg.host}:{cfg.port}"
+
+
+def _uvicorn(app: str) -> Callable[[ServeConfig], list[str]]:
+    def command(cfg: ServeConfig) -> list[str]:
+        return [
+            PY, "-m", "uvicorn", app,
+            "--host", cfg.host, "--port", str(cfg.port),
+            "--workers", str(cfg.workers),
+            "--loop", "uvloop", "--http", "httptools",
+            "--no-access-log", "--no-server-header", "--log-level", "warning",
+        ]  # fmt: skip
+
+    return command
+
+
+def _gunicorn(app: str, worker_class: str) -> Callable[[ServeConfig], list[str]]:
+    def command(cfg: ServeConfig) -> list[str]:
+        argv = [
+            PY, "-m", "gunicorn", app,
+            "--bind", _bind(cfg),
+            "--workers", str(cfg.workers),
+            "--worker-class", worker_class,
+            "--log-level", "warning",
+        ]  # fmt: skip
+        if worker_class == "gthread":
+            argv += ["--threads", str(cfg.threads)]
+        return argv
+
+    return command
+
+
+def _alembic(package: str) -> Callable[[ServeConfig], list[str]]:
+    def command(cfg: ServeConfig) -> list[str]:
+        return [PY, "-m", "alembic", "-c", package_file(package, "alembic.ini"), "upgrade", "head"]
+
+    return command
+
+
+def package_file(package: str, name: str) -> str:
+    """Path of a file inside an installed package, found without importing the package."""
+    from importlib.util import find_spec
+
+    spec = find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"package {package!r} is not installed")
+    return os.path.join(next(iter(spec.submodule_search_locations)), name)
+
+
+def _django_environment(cfg: ServeConfig) -> dict[str, str]:
+    return {"DJANGO_SETTINGS_MODULE": "django_impl.config.settings"}
+
+
+IMPLEMENTATIONS: dict[str, Implementation] = {
+    impl.name: impl
+    for impl in (
+        Implementation(
+            name="fastapi",
+            title="FastAPI",
+            package="fastapi_impl",
+            extra="fastapi",
+            migrate=_alembic("fastapi_impl"),
+            variants=(
+                Variant(
+                    "uvicorn", "uvicorn", "async",
+                    "uvicorn with uvloop and httptools, one process per worker",
+                    _uvicorn("fastapi_impl.main:app"),
+                ),
+                Variant(
+                    "gunicorn-uvicorn", "gunicorn", "async",
+                    "gunicorn managing uvicorn workers",
+                    _gunicorn("fastapi_impl.main:app", "uvicorn_worker.UvicornWorker"),
+                ),
+            ),  # fmt: skip
+        ),
+        Implementation(
+            name="flask",
+            title="Flask",
+            package="flask_impl",
+            extra="flask",
+            migrate=_alembic("flask_impl"),
+            variants=(
+                Variant(
+                    "gunicorn-sync", "gunicorn", "sync",
+                    "gunicorn sync workers, one request per process at a time",
+                    _gunicorn("flask_impl:create_app()", "sync"),
+                ),
+                Variant(
+                    "gunicorn-gthread", "gunicorn", "gthread",
+                    "gunicorn threaded workers",
+                    _gunicorn("flask_impl:create_app()", "gthread"),
+                ),
+            ),  # fmt: skip
+        ),
+        Implementation(
+            name="django",
+            title="Django REST Framework",
+            package="django_impl",
+            extra="django",
+            migrate=lambda cfg: [PY, "-m", "django", "migrate", "--noinput", "--verbosity", "0"],
+            environment=_django_environment,
+            variants=(
+                Variant(
+                    "gunicorn-sync", "gunicorn", "sync",
+                    "gunicorn sync workers on the WSGI application",
+                    _gunicorn("django_impl.config.wsgi:application", "sync"),
+                ),
+                Variant(
+                    "gunicorn-gthread", "gunicorn", "gthread",
+                    "gunicorn threaded workers on the WSGI application",
+                    _gunicorn("django_impl.config.wsgi:application", "gthread"),
+                ),
+                Variant(
+                    "uvicorn-asgi", "uvicorn", "async",
+                    "the ASGI application under uvicorn with uvloop and httptools",
+                    _uvicorn("django_impl.config.asgi:application"),
+                ),
+            ),  # fmt: skip
+        ),
+    )
+}
+
+
+def get(name: str) -> Implementation:
+    """Return a registered implementation by name."""
+    try:
+        return IMPLEMENTATIONS[name]
+    except KeyError:
+        known = ", ".join(IMPLEMENTATIONS)
+        raise KeyError(f"no implementation {name!r} (known: {known})") from None
