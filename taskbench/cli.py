@@ -26,6 +26,31 @@ def _serve(args: argparse.Namespace) -> int:
     return 0  # not reached: the server replaces this process
 
 
+def _up(args: argparse.Namespace) -> int:
+    names = args.impl or list(registry.IMPLEMENTATIONS)
+    log_dir = databases.VAR_DIR / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    servers = [
+        launcher.ServerProcess(
+            impl=name,
+            variant=registry.get(name).default_variant.name,
+            database_url=args.database_url or databases.default_url(name),
+            port=args.base_port + offset,
+            log_path=log_dir / f"{name}.log",
+        )
+        for offset, name in enumerate(names)
+    ]
+    with launcher.ServerGroup(servers) as group:
+        for server in group.servers:
+            print(
+                f"{server.impl:>8}/{server.variant:<16} {server.base_url}/docs "
+                f"(ready in {server.ready_after:.1f} s, log {server.log_path})"
+            )
+        print("Serving; press Ctrl-C to stop them all.", flush=True)
+        group.wait()
+    return 0
+
+
 def _list(args: argparse.Namespace) -> int:
     for impl in registry.IMPLEMENTATIONS.values():
         print(f"{impl.name} ({impl.title}), extra [{impl.extra}]")
@@ -54,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, help="worker processes (default: the worker rule for the cores)"
     )
     serve.set_defaults(func=_serve)
+
+    up = sub.add_parser("up", help="serve several implementations side by side until Ctrl-C")
+    up.add_argument("--impl", action="append", choices=list(registry.IMPLEMENTATIONS))
+    up.add_argument("--base-port", type=int, default=8001)
+    up.add_argument("--database-url", help="one database URL for all (default: each its own)")
+    up.set_defaults(func=_up)
 
     lister = sub.add_parser("list", help="list implementations, variants and worker rules")
     lister.set_defaults(func=_list)

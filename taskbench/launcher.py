@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -69,7 +70,7 @@ def serve_foreground(
     migrate(impl, cfg)
     argv = variant.command(cfg)
     sys.stdout.flush()
-    os.execvpe(argv[0], argv, server_environment(impl, cfg))
+    os.execvpe(argv[0], argv, server_environment(impl, cfg))  # noqa: S606
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -163,13 +164,53 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 continue
         # Workers may outlive their master by a moment; make sure none is left.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     def __enter__(self) -> ServerProcess:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class ServerGroup:
+    """Several servers started together and stopped together, whatever happens."""
+
+    def __init__(self, servers: list[ServerProcess]) -> None:
+        self.servers = servers
+
+    def __enter__(self) -> ServerGroup:
+        previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        self._previous_sigterm = previous
+        try:
+            for server in self.servers:
+                server.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def wait(self) -> None:
+        """Block until one server exits (an error) or the user interrupts (Ctrl-C)."""
+        try:
+            while True:
+                for server in self.servers:
+                    if server.process is not None and server.process.poll() is not None:
+                        raise LaunchError(f"{server.impl} stopped: {server.log_tail()}")
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            print("\nStopping...", file=sys.stderr)
+
+    def stop(self) -> None:
+        """Stop every server of the group."""
+        for server in self.servers:
+            server.stop()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+        signal.signal(signal.SIGTERM, self._previous_sigterm)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -153,16 +153,20 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
             migrate=_alembic("fastapi_impl"),
             variants=(
                 Variant(
-                    "uvicorn", "uvicorn", "async",
+                    "uvicorn",
+                    "uvicorn",
+                    "async",
                     "uvicorn with uvloop and httptools, one process per worker",
                     _uvicorn("fastapi_impl.main:app"),
                 ),
                 Variant(
-                    "gunicorn-uvicorn", "gunicorn", "async",
+                    "gunicorn-uvicorn",
+                    "gunicorn",
+                    "async",
                     "gunicorn managing uvicorn workers",
                     _gunicorn("fastapi_impl.main:app", "uvicorn_worker.UvicornWorker"),
                 ),
-            ),  # fmt: skip
+            ),
         ),
         Implementation(
             name="flask",
@@ -172,16 +176,20 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
             migrate=_alembic("flask_impl"),
             variants=(
                 Variant(
-                    "gunicorn-sync", "gunicorn", "sync",
+                    "gunicorn-sync",
+                    "gunicorn",
+                    "sync",
                     "gunicorn sync workers, one request per process at a time",
                     _gunicorn("flask_impl:create_app()", "sync"),
                 ),
                 Variant(
-                    "gunicorn-gthread", "gunicorn", "gthread",
+                    "gunicorn-gthread",
+                    "gunicorn",
+                    "gthread",
                     "gunicorn threaded workers",
                     _gunicorn("flask_impl:create_app()", "gthread"),
                 ),
-            ),  # fmt: skip
+            ),
         ),
         Implementation(
             name="django",
@@ -192,21 +200,27 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
             environment=_django_environment,
             variants=(
                 Variant(
-                    "gunicorn-sync", "gunicorn", "sync",
+                    "gunicorn-sync",
+                    "gunicorn",
+                    "sync",
                     "gunicorn sync workers on the WSGI application",
                     _gunicorn("django_impl.config.wsgi:application", "sync"),
                 ),
                 Variant(
-                    "gunicorn-gthread", "gunicorn", "gthread",
+                    "gunicorn-gthread",
+                    "gunicorn",
+                    "gthread",
                     "gunicorn threaded workers on the WSGI application",
                     _gunicorn("django_impl.config.wsgi:application", "gthread"),
                 ),
                 Variant(
-                    "uvicorn-asgi", "uvicorn", "async",
+                    "uvicorn-asgi",
+                    "uvicorn",
+                    "async",
                     "the ASGI application under uvicorn with uvloop and httptools",
                     _uvicorn("django_impl.config.asgi:application"),
                 ),
-            ),  # fmt: skip
+            ),
         ),
     )
 }

@@ -1,0 +1,32 @@
+"""The FastAPI application: settings, routers, error handlers and the body limit."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from fastapi_impl.config import settings
+from fastapi_impl.db import engine
+from fastapi_impl.errors import register_error_handlers
+from fastapi_impl.middleware import BodySizeLimit
+from fastapi_impl.routes import health_router, router
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Release the connection pool on shutdown."""
+    yield
+    await engine.dispose()
+
+
+app = FastAPI(
+    title="Task API (FastAPI)",
+    version="1.0.0",
+    description="A small task list: create, read, update, delete and page through tasks.",
+    lifespan=lifespan,
+    redirect_slashes=False,
+)
+app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+register_error_handlers(app)
+app.include_router(health_router)
+app.include_router(router)

@@ -1,0 +1,25 @@
+"""The tasks table as a SQLAlchemy 2.0 declarative model."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, DateTime, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every model."""
+
+
+class Task(Base):
+    """A to-do item."""
+
+    __tablename__ = "tasks"
+    # AUTOINCREMENT keeps SQLite from reusing the id of a deleted last row.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    done: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=lambda: datetime.now(UTC)
+    )

@@ -1,0 +1,189 @@
+"""Pydantic models: what the API accepts, what it returns, and how its errors look."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    field_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
+
+CONTROL_CHARACTERS = frozenset(map(chr, [*range(0x20), 0x7F]))
+EXAMPLE_TASK = {
+    "id": 42,
+    "title": "Write the quarterly report",
+    "done": False,
+    "created_at": "2026-11-22T09:30:00.123456Z",
+}
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _reject_control_characters(value: str) -> str:
+    if not CONTROL_CHARACTERS.isdisjoint(value):
+        raise ValueError("must not contain control characters (U+0000-U+001F, U+007F)")
+    return value
+
+
+def _as_utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored value is UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Title = Annotated[
+    str,
+    Field(min_length=1, max_length=200, examples=["Write the quarterly report"]),
+    BeforeValidator(_strip),
+    AfterValidator(_reject_control_characters),
+]
+UtcDatetime = Annotated[
+    datetime,
+    AfterValidator(_as_utc),
+    PlainSerializer(lambda v: v.isoformat().replace("+00:00", "Z"), return_type=str),
+]
+
+
+class TaskCreate(BaseModel):
+    """The body of POST: a title, and optionally whether the task is done."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"title": "Write the quarterly report", "done": False}]},
+    )
+
+    title: Title
+    done: StrictBool = False
+
+
+class TaskReplace(BaseModel):
+    """The body of PUT: every writable field."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"title": "Write the quarterly report", "done": True}]},
+    )
+
+    title: Title
+    done: StrictBool
+
+
+class TaskUpdate(BaseModel):
+    """The body of PATCH: any subset of the writable fields."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"examples": [{"done": True}]}
+    )
+
+    title: Title | SkipJsonSchema[None] = None
+    done: StrictBool | SkipJsonSchema[None] = None
+
+    @field_validator("title", "done", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it alone; sending null is not a way to clear it.
+        if value is None:
+            raise ValueError("may be omitted, but not null")
+        return value
+
+
+class TaskRead(BaseModel):
+    """A task as the API returns it."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [EXAMPLE_TASK]})
+
+    id: int
+    title: str
+    done: bool
+    created_at: UtcDatetime
+
+
+class TaskPage(BaseModel):
+    """One page of tasks, oldest first, with the counts to find the others."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"items": [EXAMPLE_TASK], "page": 1, "per_page": 10, "total": 1, "pages": 1}
+            ]
+        }
+    )
+
+    items: list[TaskRead]
+    page: int
+    per_page: int
+    total: int
+    pages: int
+
+
+class Health(BaseModel):
+    """Whether the service and its database are up."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ok", "uptime_seconds": 12.5, "database": "ok"}]}
+    )
+
+    status: Literal["ok", "unavailable"]
+    uptime_seconds: float
+    database: Literal["ok", "unreachable"]
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Not Found",
+                    "status": 404,
+                    "detail": "Task 42 does not exist.",
+                }
+            ]
+        }
+    )
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+
+
+class FieldError(BaseModel):
+    """One offending body field or query parameter."""
+
+    field: str
+    message: str
+
+
+class ValidationProblem(Problem):
+    """Problem details for a 422, naming every offending field."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Unprocessable Content",
+                    "status": 422,
+                    "detail": "The request has 1 invalid field.",
+                    "errors": [
+                        {"field": "title", "message": "String should have at least 1 character"}
+                    ],
+                }
+            ]
+        }
+    )
+
+    errors: list[FieldError]
