@@ -80,10 +80,8 @@ async def handle_http_exception(request: Request, exc: HTTPException) -> JSONRes
 
 
 async def handle_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """Map pydantic's errors to the contract: bad ids 404, unreadable JSON 400, the rest 422."""
+    """Map pydantic's errors to the contract: unreadable JSON 400, the rest 422."""
     errors = exc.errors()
-    if any(error["loc"][0] == "path" for error in errors):
-        return problem(404, "No task has this id.")
     if any(error["type"] == "json_invalid" for error in errors):
         return problem(400, "The request body is not valid JSON.")
     if any(error["type"] == "missing" and error["loc"] == ("body",) for error in errors):
@@ -131,3 +129,25 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PoolTimeoutError, handle_database_unavailable)
     app.add_exception_handler(OSError, handle_database_unavailable)
     app.add_exception_handler(Exception, handle_unexpected)
+
+
+def document_problem_details(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare error bodies as application/problem+json, and drop FastAPI's default 422.
+
+    FastAPI files every response model under application/json and adds its own 422 shape
+    to each operation with parameters; this API answers neither way.
+    """
+    for path in schema["paths"].values():
+        for operation in path.values():
+            responses = operation["responses"]
+            for code, response in list(responses.items()):
+                content = response.get("content", {})
+                ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+                name = ref.rsplit("/", 1)[-1]
+                if name == "HTTPValidationError":
+                    del responses[code]
+                elif name in ("Problem", "ValidationProblem"):
+                    response["content"] = {"application/problem+json": content["application/json"]}
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema["components"]["schemas"].pop(name, None)
+    return schema

@@ -2,12 +2,13 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from fastapi_impl.config import settings
 from fastapi_impl.db import engine
-from fastapi_impl.errors import register_error_handlers
+from fastapi_impl.errors import document_problem_details, register_error_handlers
 from fastapi_impl.middleware import BodySizeLimit
 from fastapi_impl.routes import health_router, router
 
@@ -30,3 +31,13 @@ app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 register_error_handlers(app)
 app.include_router(health_router)
 app.include_router(router)
+
+
+def openapi() -> dict[str, Any]:
+    """The generated OpenAPI document, with errors documented as problem details."""
+    if app.openapi_schema is None:
+        app.openapi_schema = document_problem_details(FastAPI.openapi(app))
+    return app.openapi_schema
+
+
+app.openapi = openapi  # type: ignore[method-assign]

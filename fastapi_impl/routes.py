@@ -1,12 +1,16 @@
 """The /health endpoint and the /api/v1/tasks resource."""
 
+import json
 import math
 import time
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import func, select, text
 
 from fastapi_impl.db import SessionDep
@@ -26,26 +30,37 @@ STARTED = time.monotonic()
 MAX_ID = 2**63 - 1
 
 
+def _parse_int(value: object) -> object:
+    # pydantic's lax mode reads "1.0", "+1" and " 1" as 1; the contract wants digits only.
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()):
+            raise ValueError("must be a whole number written in digits")
+        return int(value)
+    return value
+
+
 def _parse_bool(value: object) -> object:
     if value in ("true", "false"):
         return value == "true"
     raise ValueError("must be true or false")
 
 
+Page = Annotated[int, Query(ge=1, description="Page number, from 1."), BeforeValidator(_parse_int)]
+PerPage = Annotated[
+    int, Query(ge=1, le=100, description="Tasks per page."), BeforeValidator(_parse_int)
+]
 TaskId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID, description="The task's id.")]
 DoneFilter = Annotated[
-    bool | None,
-    BeforeValidator(_parse_bool),
+    bool | SkipJsonSchema[None],
     Query(description="Only tasks with this `done` value."),
+    BeforeValidator(_parse_bool),
 ]
 
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    media = "application/problem+json"
     return {
         code: {
             "model": ValidationProblem if code == 422 else Problem,
-            "content": {media: {}},
             "description": {
                 400: "The body is not valid JSON.",
                 404: "No task has this id.",
@@ -69,8 +84,39 @@ async def require_json(request: Request) -> None:
 JsonBody = Depends(require_json)
 WRITE_ERRORS = (400, 413, 415, 422)
 
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class StrictRequest(Request):
+    """A request whose JSON body must be standard JSON: no NaN or Infinity."""
+
+    async def json(self) -> Any:
+        """Parse the body, refusing the non-standard constants Python's json accepts."""
+        if not hasattr(self, "_json"):
+            self._json = json.loads(await self.body(), parse_constant=_reject_constant)
+        return self._json
+
+
+class TaskRoute(APIRoute):
+    """Answer 404 for an id that cannot name a task before the body is even read."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap FastAPI's handler with the id check and the strict JSON request."""
+        handler = super().get_route_handler()
+
+        async def route_handler(request: Request) -> Response:
+            task_id = request.path_params.get("id")
+            if task_id is not None and not 1 <= task_id <= MAX_ID:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, "No task has this id.")
+            return await handler(StrictRequest(request.scope, request.receive))
+
+        return route_handler
+
+
 health_router = APIRouter(tags=["health"])
-router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=TaskRoute)
 
 
 @health_router.get("/health", response_model=Health, responses={503: {"model": Health}})
@@ -95,8 +141,8 @@ async def _get_task(session: SessionDep, task_id: int) -> Task:
 @router.get("", response_model=TaskPage, responses=_problems(422))
 async def read_tasks(
     session: SessionDep,
-    page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100, description="Tasks per page.")] = 10,
+    page: Page = 1,
+    per_page: PerPage = 10,
     done: DoneFilter = None,
 ) -> Any:
     """List tasks, oldest first, one page at a time."""

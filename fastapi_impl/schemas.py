@@ -11,9 +11,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StrictBool,
-    field_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
 
 CONTROL_CHARACTERS = frozenset(map(chr, [*range(0x20), 0x7F]))
 EXAMPLE_TASK = {
@@ -79,22 +77,15 @@ class TaskReplace(BaseModel):
 
 
 class TaskUpdate(BaseModel):
-    """The body of PATCH: any subset of the writable fields."""
+    """The body of PATCH: any subset of the writable fields; null is not a value."""
 
     model_config = ConfigDict(
         extra="forbid", strict=True, json_schema_extra={"examples": [{"done": True}]}
     )
 
-    title: Title | SkipJsonSchema[None] = None
-    done: StrictBool | SkipJsonSchema[None] = None
-
-    @field_validator("title", "done", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it alone; sending null is not a way to clear it.
-        if value is None:
-            raise ValueError("may be omitted, but not null")
-        return value
+    # An omitted field keeps its value (exclude_unset); the defaults are never stored.
+    title: Title = Field(default=None)
+    done: StrictBool = Field(default=None)
 
 
 class TaskRead(BaseModel):
