@@ -90,12 +90,14 @@ def _reject_constant(name: str) -> float:
 
 
 class StrictRequest(Request):
-    """A request whose JSON body must be standard JSON: no NaN or Infinity."""
+    """A request whose JSON body must be standard JSON in valid UTF-8: no NaN or Infinity."""
 
     async def json(self) -> Any:
         """Parse the body, refusing the non-standard constants Python's json accepts."""
         if not hasattr(self, "_json"):
-            self._json = json.loads(await self.body(), parse_constant=_reject_constant)
+            # Decoding first: json.loads(bytes) lets UTF-8-encoded surrogates through.
+            text = (await self.body()).decode("utf-8")
+            self._json = json.loads(text, parse_constant=_reject_constant)
         return self._json
 
 

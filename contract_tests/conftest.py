@@ -1,0 +1,353 @@
+"""Fixtures of the contract suite: which servers to test, starting them, and HTTP clients.
+
+Every test that uses `api` (or `server`) runs once per implementation x database, against one
+server per pair that is started on a fresh database and shared by all of that pair's tests.
+pytest groups the tests by that parameter, so only one such server runs at a time.
+
+    pytest contract_tests                                   # every implementation, both databases
+    pytest contract_tests --impl fastapi --database sqlite
+    pytest contract_tests --base-url http://127.0.0.1:8000   # a deployment that is already up
+
+Before any test runs, the session checks that every implementation it needs can be imported
+(a usage error otherwise) and that PostgreSQL answers if it is needed: when it does not, the
+postgresql tests are skipped with the reason, or, when the CI environment variable is set, the
+session stops with an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import ssl
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from taskbench import databases, launcher, registry
+
+DATABASES = ("sqlite", "postgresql")
+ADMIN_URL = databases.DEFAULT_POSTGRES_URL
+LOG_DIR = databases.VAR_DIR / "test-logs"
+DB_PREFIX = "taskbench_contract_"
+# Databases carry the run's pid, so that two suites running at once never share or drop each
+# other's database; each run drops its own when its server stops.
+RUN_ID = os.getpid()
+NO_CONTROL = "needs to start servers and control their database, which --base-url cannot"
+# Building a client's default TLS context costs ~0.1 s; the suite speaks plain HTTP, so every
+# client shares this one.
+TLS = ssl.create_default_context()
+
+
+@dataclass(frozen=True)
+class Target:
+    """One implementation on one database, or the deployment named by --base-url."""
+
+    impl: str
+    database: str
+
+    @property
+    def id(self) -> str:
+        """The test id suffix, like `fastapi-sqlite`, or `base-url` for a deployment."""
+        return f"{self.impl}-{self.database}" if self.database else self.impl
+
+
+@dataclass
+class Server:
+    """A server under test and what the tests may know about it."""
+
+    impl: str
+    database: str
+    base_url: str
+    database_url: str | None = None
+    database_name: str | None = None
+    process: launcher.ServerProcess | None = field(default=None, repr=False)
+
+
+@dataclass
+class Selection:
+    """What the command line selected, and what the session found out about it."""
+
+    impls: list[str]
+    databases: list[str]
+    base_url: str | None
+    postgres_problem: str | None = None
+    postgres_skipped: int = 0
+
+    @property
+    def targets(self) -> list[Target]:
+        """Every (implementation, database) pair under test, in a stable order."""
+        if self.base_url:
+            return [Target("base-url", "")]
+        return [Target(impl, db) for impl in self.impls for db in self.databases]
+
+
+SELECTION = pytest.StashKey[Selection]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("taskbench", "taskbench contract suite")
+    group.addoption(
+        "--impl",
+        action="append",
+        dest="impls",
+        metavar="NAME",
+        choices=list(registry.IMPLEMENTATIONS),
+        help="implementation to test; repeatable (default: every registered one)",
+    )
+    group.addoption(
+        "--database",
+        action="append",
+        dest="databases",
+        choices=DATABASES,
+        help="database to test on; repeatable (default: sqlite and postgresql)",
+    )
+    group.addoption(
+        "--base-url",
+        dest="base_url",
+        metavar="URL",
+        help="test this running deployment instead of starting servers",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    impls = config.getoption("impls", None)
+    dbs = config.getoption("databases", None)
+    base_url = config.getoption("base_url", None)
+    if base_url and (impls or dbs):
+        raise pytest.UsageError("--base-url tests one running deployment: drop --impl/--database")
+    config.stash[SELECTION] = Selection(
+        impls=list(dict.fromkeys(impls or registry.IMPLEMENTATIONS)),
+        databases=list(dict.fromkeys(dbs or DATABASES)),
+        base_url=base_url.rstrip("/") if base_url else None,
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    selection = config.stash[SELECTION]
+    if selection.base_url:
+        return f"taskbench: testing the deployment at {selection.base_url}"
+    targets = ", ".join(t.id for t in selection.targets)
+    return f"taskbench: targets {targets}; server logs in {LOG_DIR}/"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    selection = metafunc.config.stash[SELECTION]
+    if "server" in metafunc.fixturenames:
+        targets = selection.targets
+        metafunc.parametrize(
+            "server", targets, ids=[t.id for t in targets], indirect=True, scope="session"
+        )
+    if "postgres_target" in metafunc.fixturenames:
+        if selection.base_url:
+            params = [pytest.param(selection.targets[0], id="base-url")]
+        elif "postgresql" not in selection.databases:
+            params = [
+                pytest.param(
+                    None,
+                    id="no-postgresql",
+                    marks=pytest.mark.skip(reason="--database does not include postgresql"),
+                )
+            ]
+        else:
+            params = [
+                pytest.param(Target(impl, "postgresql"), id=f"{impl}-postgresql")
+                for impl in selection.impls
+            ]
+        metafunc.parametrize("postgres_target", params)
+    if "variant_target" in metafunc.fixturenames:
+        if selection.base_url:
+            params = [pytest.param(("base-url", None), id="base-url")]
+        else:
+            params = [
+                pytest.param((impl, variant.name), id=f"{impl}-{variant.name}")
+                for impl in selection.impls
+                for variant in registry.get(impl).variants
+            ]
+        metafunc.parametrize("variant_target", params)
+
+
+def needs(item: pytest.Item) -> tuple[str | None, str | None]:
+    """The implementation and database a collected test will start a server of, if any."""
+    params = getattr(item, "callspec", None)
+    params = params.params if params else {}
+    for name in ("server", "postgres_target"):
+        if isinstance(params.get(name), Target):
+            return params[name].impl, params[name].database
+    if "variant_target" in params:
+        return params["variant_target"][0], "sqlite"
+    return None, None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Check, once, what the selected tests need: importable implementations, PostgreSQL."""
+    selection = session.config.stash[SELECTION]
+    if selection.base_url:
+        return
+    wanted = [needs(item) for item in session.items]
+    impls = {impl for impl, _ in wanted if impl}
+    problems = [problem for impl in sorted(impls) if (problem := import_problem(impl))]
+    if problems:
+        raise pytest.UsageError(
+            "\n".join(problems) + "\nChoose the implementations to test with --impl NAME."
+        )
+    if any(db == "postgresql" for _, db in wanted):
+        try:
+            databases.check_reachable(ADMIN_URL)
+        except databases.DatabaseError as exc:
+            reason = " ".join(str(exc).split())
+            if os.environ.get("CI"):
+                raise pytest.UsageError(
+                    f"PostgreSQL is required in CI and is unreachable: {reason}"
+                ) from None
+            selection.postgres_problem = reason
+            selection.postgres_skipped = sum(db == "postgresql" for _, db in wanted)
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
+    """Say once, after collection, why the postgresql tests are skipped."""
+    selection = config.stash[SELECTION]
+    if not selection.postgres_problem:
+        return None
+    return (
+        f"taskbench: PostgreSQL unreachable ({selection.postgres_problem}): skipping the "
+        f"{selection.postgres_skipped} postgresql tests; with CI set this would be an error"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    selection = item.config.stash[SELECTION]
+    if selection.postgres_problem and needs(item)[1] == "postgresql":
+        # Raised from this one line, so that pytest's summary folds every such skip into one.
+        pytest.skip(f"PostgreSQL unreachable: {selection.postgres_problem}")
+
+
+def import_problem(impl: str) -> str | None:
+    """Why a server of `impl` could not import its package, or None when it can."""
+    package = registry.get(impl).package
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {package}"], capture_output=True, text=True
+    )
+    if done.returncode == 0:
+        return None
+    lines = done.stderr.strip().splitlines()
+    reason = re.sub(r"\s+", " ", lines[-1]) if lines else "import failed"
+    return (
+        f"the {impl} implementation cannot be imported ({reason}, from {Path.cwd()}): "
+        f"install or finish the {package} package."
+    )
+
+
+@contextmanager
+def running_server(
+    impl: str, database: str, name: str, variant: str | None = None
+) -> Iterator[Server]:
+    """Start `impl` on a fresh database named after `name`; stop it and drop the database after.
+
+    The server's output goes to var/test-logs/NAME-DATABASE.log.
+    """
+    variant = variant or registry.get(impl).default_variant.name
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log_path = LOG_DIR / f"{name}-{database}.log"
+    db_name = f"{DB_PREFIX}{name}_{RUN_ID}"
+    url = databases.fresh_database(database, db_name, ADMIN_URL)
+    process = launcher.ServerProcess(
+        impl, variant, url, port=launcher.free_port(), log_path=log_path
+    )
+    try:
+        process.start()
+    except launcher.LaunchError as exc:
+        pytest.fail(
+            f"{impl}/{variant} did not start on {database}: {exc}\n"
+            f"last lines of {log_path}:\n{process.log_tail()}",
+            pytrace=False,
+        )
+    try:
+        yield Server(
+            impl=impl,
+            database=database,
+            base_url=process.base_url,
+            database_url=url,
+            database_name=db_name if database == "postgresql" else None,
+            process=process,
+        )
+    finally:
+        process.stop()
+        drop_database(database, db_name, url)
+
+
+def drop_database(database: str, name: str, url: str) -> None:
+    """Remove a database the suite made; a failure is reported, not raised."""
+    try:
+        if database == "postgresql":
+            databases.drop_postgres(ADMIN_URL, name)
+        else:
+            path = url.split(":///", 1)[1]
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    except (psycopg.Error, OSError) as exc:
+        print(f"taskbench: could not drop {name}: {exc}", file=sys.stderr)
+
+
+def client_for(server: Server, timeout: float = 15.0, **options: Any) -> httpx.Client:
+    """An HTTP client for a server; redirects are not followed."""
+    return httpx.Client(
+        base_url=server.base_url, timeout=timeout, follow_redirects=False, verify=TLS, **options
+    )
+
+
+@pytest.fixture(scope="session")
+def selection(request: pytest.FixtureRequest) -> Selection:
+    """What the command line selected."""
+    return request.config.stash[SELECTION]
+
+
+@pytest.fixture(scope="session")
+def server(request: pytest.FixtureRequest, selection: Selection) -> Iterator[Server]:
+    """The shared server of one (implementation, database) pair, or the --base-url deployment."""
+    target: Target = request.param
+    if selection.base_url:
+        yield Server(impl=target.impl, database=target.database, base_url=selection.base_url)
+        return
+    with running_server(target.impl, target.database, target.impl) as running:
+        yield running
+
+
+@pytest.fixture
+def api(server: Server) -> Iterator[httpx.Client]:
+    """An HTTP client for the server under test; redirects are not followed."""
+    with client_for(server) as client:
+        yield client
+
+
+@pytest.fixture
+def connect() -> Callable[..., httpx.Client]:
+    """Make extra HTTP clients: `with connect(server, limits=...) as client`."""
+    return client_for
+
+
+@pytest.fixture
+def launch(selection: Selection) -> Callable[..., AbstractContextManager[Server]]:
+    """Start a server of its own for one test: `with launch(impl, database, name) as server`.
+
+    `name` names its log and its fresh database (taskbench_contract_NAME_PID).
+
+    Skips with the reason under --base-url, where the suite controls no server or database.
+    """
+
+    def start(
+        impl: str, database: str, name: str, variant: str | None = None
+    ) -> AbstractContextManager[Server]:
+        if selection.base_url:
+            pytest.skip(NO_CONTROL)
+        return running_server(impl, database, name, variant)
+
+    return start

@@ -1,0 +1,111 @@
+"""PostgreSQL going away and coming back: 503 while it is gone, recovery without a restart.
+
+Each implementation gets a server of its own on a fresh PostgreSQL database, which the test
+closes to new connections (`ALLOW_CONNECTIONS false`) after terminating the server's sessions.
+"""
+
+import time
+from collections.abc import Callable
+
+import httpx
+import psycopg
+from psycopg import sql
+
+from contract_tests.helpers import (
+    TASKS,
+    assert_problem,
+    create_task,
+    describe,
+    media_type,
+    task_url,
+)
+from taskbench.databases import DEFAULT_POSTGRES_URL as ADMIN_URL
+
+ATTEMPTS = 60
+PAUSE = 0.25
+
+
+def set_allow_connections(name: str, allow: bool) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS {}").format(
+                sql.Identifier(name), sql.Literal(allow)
+            )
+        )
+
+
+def cut_off(name: str) -> None:
+    """Refuse new connections to a database and end every session it has."""
+    set_allow_connections(name, False)
+    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+        for _ in range(ATTEMPTS):
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
+            ).fetchone()
+            if row is not None and row[0] == 0:
+                return
+            time.sleep(PAUSE)
+    raise AssertionError(f"sessions of {name} did not end")
+
+
+def eventually(send: Callable[[], httpx.Response], status: int) -> httpx.Response:
+    """Repeat a request a bounded number of times until it answers `status`."""
+    response = None
+    for _ in range(ATTEMPTS):
+        try:
+            response = send()
+        except httpx.TransportError:
+            response = None
+        if response is not None and response.status_code == status:
+            return response
+        time.sleep(PAUSE)
+    last = describe(response) if response is not None else "no answer"
+    raise AssertionError(f"still not {status} after {ATTEMPTS} attempts; last: {last}")
+
+
+def test_database_outage_is_503_and_the_server_recovers_without_restart(
+    launch, connect, postgres_target
+):
+    with (
+        launch(postgres_target.impl, "postgresql", f"{postgres_target.impl}_down") as server,
+        connect(server) as api,
+    ):
+        task = create_task(api, "Survives the outage")
+        pid = server.process.process.pid
+        try:
+            cut_off(server.database_name)
+
+            healths = [api.get("/health") for _ in range(3)]
+            calls = [
+                api.get(TASKS),
+                api.post(TASKS, json={"title": "During the outage"}),
+                api.get(task_url(task["id"])),
+                api.put(task_url(task["id"]), json={"title": "Replaced", "done": True}),
+                api.patch(task_url(task["id"]), json={"done": True}),
+                api.delete(task_url(task["id"])),
+            ]
+        finally:
+            set_allow_connections(server.database_name, True)
+
+        for health in healths:
+            assert health.status_code == 503, describe(health)
+            assert media_type(health) in ("application/json", "application/problem+json")
+            body = health.json()
+            assert set(body) == {"status", "uptime_seconds", "database"}, body
+            assert (body["status"], body["database"]) == ("unavailable", "unreachable"), body
+            assert body["uptime_seconds"] >= 0
+        for call in calls:
+            assert_problem(call, 503)
+
+        eventually(lambda: api.get("/health"), 200)
+        assert eventually(lambda: api.get(task_url(task["id"])), 200).json() == task
+        eventually(lambda: api.get(TASKS), 200)
+        created = eventually(lambda: api.post(TASKS, json={"title": "After the outage"}), 201)
+        eventually(lambda: api.delete(task_url(created.json()["id"])), 204)
+        assert server.process.process.poll() is None
+        assert server.process.process.pid == pid

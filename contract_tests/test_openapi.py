@@ -1,0 +1,199 @@
+"""/openapi.json agrees with the reference openapi.yaml; /docs and /redoc render it.
+
+Schemas are compared by what a client sees (every `$ref` resolved), never by component names,
+which each framework chooses its own way. For query parameters a "null" type is ignored,
+since a query string cannot carry JSON null; in bodies it counts.
+"""
+
+import pytest
+
+from contract_tests import spec
+from contract_tests.helpers import describe, media_type
+
+REFERENCE = spec.reference()
+OPERATIONS = sorted(spec.operations(REFERENCE))
+OPERATION_IDS = [f"{method} {path}" for path, method in OPERATIONS]
+
+
+@pytest.fixture
+def served(api) -> dict:
+    """The implementation's own OpenAPI document."""
+    response = api.get("/openapi.json")
+    assert response.status_code == 200, describe(response)
+    assert media_type(response) == "application/json", describe(response)
+    return response.json()
+
+
+def served_operation(served: dict, path: str, method: str) -> dict:
+    operation = spec.operations(served).get((path, method))
+    assert operation is not None, f"/openapi.json does not document {method} {path}"
+    return operation
+
+
+# The reference document itself
+
+
+def test_reference_document_is_openapi_3_1():
+    assert REFERENCE["openapi"].startswith("3.1.")
+    assert set(REFERENCE["paths"]) == {"/health", "/api/v1/tasks", "/api/v1/tasks/{id}"}
+
+
+def test_reference_document_refs_all_resolve():
+    for ref in spec.all_refs(REFERENCE):
+        assert spec.lookup(REFERENCE, ref) is not None, ref
+
+
+def test_reference_document_examples_match_its_schemas():
+    jsonschema = pytest.importorskip("jsonschema")
+    components = {"components": REFERENCE["components"]}
+    checked = 0
+    for path, method in OPERATIONS:
+        operation = REFERENCE["paths"][path][method.lower()]
+        holders = [operation.get("requestBody", {}), *operation["responses"].values()]
+        for holder in holders:
+            for body in spec.resolve(REFERENCE, holder).get("content", {}).values():
+                schema = {**components, **body["schema"]}
+                for example in body.get("examples", {}).values():
+                    jsonschema.validate(example["value"], schema)
+                    checked += 1
+    assert checked >= 15
+
+
+# The served document
+
+
+def test_openapi_json_is_an_openapi_3_document(served):
+    assert isinstance(served.get("openapi"), str)
+    assert served["openapi"].startswith("3.")
+    assert isinstance(served.get("info"), dict)
+    assert isinstance(served.get("paths"), dict)
+
+
+def test_openapi_documents_exactly_the_contract_paths(served):
+    assert set(served["paths"]) == set(REFERENCE["paths"])
+
+
+@pytest.mark.parametrize("path", sorted(REFERENCE["paths"]))
+def test_openapi_documents_exactly_the_contract_methods(served, path):
+    expected = {m for p, m in OPERATIONS if p == path}
+
+    documented = {m for p, m in spec.operations(served) if p == path}
+
+    assert documented == expected
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=OPERATION_IDS)
+def test_openapi_parameters_agree(served, path, method):
+    served_operation(served, path, method)
+    expected = spec.parameters(REFERENCE, path, method)
+
+    documented = spec.parameters(served, path, method)
+
+    assert sorted(documented) == sorted(expected)
+    problems = []
+    for (name, location), param in expected.items():
+        want = spec.parameter_summary(REFERENCE, param)
+        have = spec.parameter_summary(served, documented[(name, location)])
+        if have != want:
+            problems.append(f"{location} parameter {name}: documented {have}, expected {want}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=OPERATION_IDS)
+def test_openapi_request_body_agrees(served, path, method):
+    operation = served_operation(served, path, method)
+    expected = REFERENCE["paths"][path][method.lower()].get("requestBody")
+
+    documented = operation.get("requestBody")
+
+    if expected is None:
+        assert documented is None
+        return
+    assert documented is not None, f"{method} {path} documents no request body"
+    want = spec.media_schemas(REFERENCE, expected)
+    have = spec.media_schemas(served, documented)
+    assert set(have) == set(want), "request media types: only application/json is accepted"
+    problems = spec.compare_media(want, have, f"{method} {path} request body")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=OPERATION_IDS)
+def test_openapi_response_status_codes_agree(served, path, method):
+    operation = served_operation(served, path, method)
+    expected = spec.checked_responses(REFERENCE, REFERENCE["paths"][path][method.lower()])
+
+    documented = spec.checked_responses(served, operation)
+
+    assert sorted(documented) == sorted(expected)
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=OPERATION_IDS)
+def test_openapi_response_schemas_agree(served, path, method):
+    operation = served_operation(served, path, method)
+    expected = spec.checked_responses(REFERENCE, REFERENCE["paths"][path][method.lower()])
+    documented = spec.checked_responses(served, operation)
+
+    problems = []
+    for code in sorted(set(expected) & set(documented)):
+        want = spec.media_schemas(REFERENCE, expected[code])
+        have = spec.media_schemas(served, documented[code])
+        where = f"{method} {path} {code}"
+        if not want:
+            if have:
+                problems.append(f"{where}: documents a body {sorted(have)}, expected none")
+            continue
+        problems += spec.compare_media(want, have, where)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=OPERATION_IDS)
+def test_openapi_documents_every_error_as_problem_json(served, path, method):
+    operation = served_operation(served, path, method)
+
+    errors = {
+        code: spec.media_schemas(served, response)
+        for code, response in spec.checked_responses(served, operation).items()
+        if code.startswith("4")
+    }
+
+    wrong = {code: sorted(media) for code, media in errors.items()}
+    wrong = {
+        code: media for code, media in wrong.items() if "application/problem+json" not in media
+    }
+    assert not wrong, f"{method} {path}: error responses without application/problem+json"
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=OPERATION_IDS)
+def test_openapi_has_examples_for_request_and_success_bodies(served, path, method):
+    operation = served_operation(served, path, method)
+    bodies = []
+    if "requestBody" in operation:
+        bodies.append(("request body", operation["requestBody"]))
+    for code, response in spec.checked_responses(served, operation).items():
+        if code.startswith("2") and response.get("content"):
+            bodies.append((f"response {code}", response))
+
+    missing = [name for name, body in bodies if not spec.has_example(served, body)]
+
+    assert not missing, f"{method} {path}: no example for {', '.join(missing)}"
+
+
+# The documentation pages
+
+
+def test_docs_serves_swagger_ui_for_openapi_json(api):
+    response = api.get("/docs")
+
+    assert response.status_code == 200, describe(response)
+    assert media_type(response) == "text/html"
+    assert "swagger-ui" in response.text.lower()
+    assert "/openapi.json" in response.text
+
+
+def test_redoc_serves_redoc_for_openapi_json(api):
+    response = api.get("/redoc")
+
+    assert response.status_code == 200, describe(response)
+    assert media_type(response) == "text/html"
+    assert "redoc" in response.text.lower()
+    assert "/openapi.json" in response.text

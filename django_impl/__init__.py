@@ -1,0 +1,1 @@
+"""The Task API in Django REST Framework."""

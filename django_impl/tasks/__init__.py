@@ -1,0 +1,1 @@
+"""The tasks app: the Task model and its REST API."""
