@@ -90,6 +90,9 @@ class ServerProcess:
     port: int
     workers: int | None = None
     log_path: Path | None = None
+    # CPUs the server may run on (None: no pinning); set in the child before `taskbench serve`
+    # starts, so the worker rule counts the pinned cores.
+    cpus: set[int] | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     started_at: float = 0.0
     ready_after: float = 0.0
@@ -116,7 +119,11 @@ class ServerProcess:
         log = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.started_at = time.monotonic()
         self.process = subprocess.Popen(
-            self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            self.command(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=self._pin if self.cpus else None,
         )
         if self.log_path:
             log.close()
@@ -127,6 +134,9 @@ class ServerProcess:
             raise
         self.ready_after = time.monotonic() - self.started_at
         return self
+
+    def _pin(self) -> None:
+        os.sched_setaffinity(0, self.cpus or ())
 
     def wait_healthy(self, timeout: float) -> None:
         """Poll /health until it answers 200, the process dies, or time runs out."""

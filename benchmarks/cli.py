@@ -1,0 +1,210 @@
+"""The options of `taskbench bench`; taskbench/cli.py adds them as a subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from benchmarks import crosscheck, plan
+from benchmarks.storage import DatabaseServer
+from taskbench import databases, registry
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.replace(",", " ").split())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers like 1,8,32: {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive numbers: {text!r}")
+    return values
+
+
+def _csv(values: tuple[int, ...]) -> str:
+    return ",".join(map(str, values))
+
+
+def _cpus(text: str) -> frozenset[int]:
+    try:
+        cpus = frozenset(int(part) for part in text.replace(",", " ").split())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected CPU numbers like 0 or 2,3: {text!r}") from None
+    if not cpus or not cpus <= os.sched_getaffinity(0):
+        raise argparse.ArgumentTypeError(f"CPUs {text!r} are not all available to this process")
+    return cpus
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the bench options to a parser."""
+    default = plan.Settings()
+    names = list(registry.IMPLEMENTATIONS)
+    what = parser.add_argument_group("what to measure")
+    what.add_argument(
+        "--impl", action="append", choices=names, help="implementation (repeatable; default all)"
+    )
+    what.add_argument(
+        "--all-variants",
+        action="store_true",
+        help="every server variant of the registry, not only each implementation's default",
+    )
+    what.add_argument(
+        "--scenario",
+        action="append",
+        choices=list(plan.SCENARIOS),
+        help=f"scenario (repeatable; default {', '.join(plan.DEFAULT_SCENARIOS)})",
+    )
+    what.add_argument(
+        "--users",
+        type=_ints,
+        metavar="N,N,...",
+        help=f"closed-loop sweep of the swept scenarios (default {_csv(default.users)})",
+    )
+    what.add_argument(
+        "--peak-users",
+        type=int,
+        help=f"closed-loop users of the scenarios not swept (default {default.peak_users})",
+    )
+    what.add_argument(
+        "--sweep-all",
+        action="store_true",
+        help="give every scenario the sweep and the fixed load, not only "
+        + ", ".join(plan.SWEPT_SCENARIOS),
+    )
+    what.add_argument(
+        "--exhaustive",
+        action="store_true",
+        help="every variant x every scenario x (sweep + fixed load): hours, not minutes",
+    )
+    what.add_argument(
+        "--offered-rps",
+        type=float,
+        help=f"fixed offered load, requests/s, equal for all (default {default.offered_rps:g})",
+    )
+    what.add_argument(
+        "--fixed-users",
+        type=int,
+        help=f"users sharing the fixed offered load (default {default.fixed_users})",
+    )
+    how = parser.add_argument_group("how long")
+    how.add_argument(
+        "--quick", action="store_true", help="a first look: every scenario once, short windows"
+    )
+    how.add_argument(
+        "--duration", type=int, help=f"measured seconds per window (default {default.duration})"
+    )
+    how.add_argument(
+        "--repeats", type=int, help=f"windows per load point (default {default.repeats})"
+    )
+    how.add_argument(
+        "--warmup",
+        type=int,
+        help=f"unmeasured seconds before each window (default {default.warmup})",
+    )
+    how.add_argument(
+        "--seed-rows", type=int, help=f"tasks seeded before measuring (default {default.seed_rows})"
+    )
+    how.add_argument(
+        "--dry-run", action="store_true", help="print the plan and its duration, run nothing"
+    )
+    where = parser.add_argument_group("where")
+    where.add_argument(
+        "--database-url",
+        help="a PostgreSQL server URL (taskbench_bench_* databases are created and dropped "
+        "there), or sqlite (the default: files under var/fresh/)",
+    )
+    where.add_argument(
+        "--server-cpus", type=_cpus, metavar="N,...", help="CPUs of the server (default: the first)"
+    )
+    where.add_argument(
+        "--client-cpus",
+        type=_cpus,
+        metavar="N,...",
+        help="CPUs of Locust, wrk and the runner (default: the second)",
+    )
+    where.add_argument(
+        "--results", type=Path, default=Path("results"), help="results folder (default results/)"
+    )
+    where.add_argument("--wrk", help="path of wrk for the cross-check (default: wrk on the PATH)")
+    where.add_argument("--no-wrk", action="store_true", help="skip the wrk cross-check")
+    where.add_argument(
+        "--wrk-duration", type=int, help=f"seconds of each wrk run (default {default.wrk_duration})"
+    )
+    where.add_argument("--no-live", action="store_true", help="plain lines instead of the display")
+
+
+def settings_from(args: argparse.Namespace) -> plan.Settings:
+    """The run's settings: a preset, then every option given explicitly."""
+    settings = plan.preset("quick" if args.quick else "default")
+    if args.exhaustive:
+        settings = plan.preset("exhaustive", settings)
+    given = {
+        "impls": tuple(dict.fromkeys(args.impl)) if args.impl else None,
+        "all_variants": args.all_variants or None,
+        "scenarios": tuple(dict.fromkeys(args.scenario)) if args.scenario else None,
+        "users": args.users,
+        "peak_users": args.peak_users,
+        "sweep_all": args.sweep_all or None,
+        "offered_rps": args.offered_rps,
+        "fixed_users": args.fixed_users,
+        "duration": args.duration,
+        "repeats": args.repeats,
+        "warmup": args.warmup,
+        "seed_rows": args.seed_rows,
+        "wrk_duration": args.wrk_duration,
+    }
+    settings = replace(settings, **{k: v for k, v in given.items() if v is not None})
+    if settings.seed_rows < 20:
+        raise databases.DatabaseError("--seed-rows must be at least 20 (one page of the list)")
+    return settings
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run `taskbench bench`."""
+    try:
+        from benchmarks import runner  # needs the bench extra: locust, rich, psutil, jsonschema
+    except ModuleNotFoundError as exc:
+        print(
+            f"taskbench: error: {exc}; install the bench extra: pip install -e '.[bench]'",
+            file=sys.stderr,
+        )
+        return 2
+    settings = settings_from(args)
+    database = DatabaseServer.from_url(args.database_url)
+    if database.kind == "postgresql":
+        databases.check_reachable(database.admin_url)
+    found = crosscheck.find_wrk(args.wrk)
+    # --quick keeps its 3 minutes by leaving wrk out, unless asked for by path.
+    wrk = None if args.no_wrk or (args.quick and not args.wrk) else found
+    if args.wrk and not found:
+        print(
+            f"taskbench: wrk not found at {args.wrk!r}; skipping the cross-check", file=sys.stderr
+        )
+    server_default, client_default = runner.default_cpus()
+    server_cpus = args.server_cpus or server_default
+    client_cpus = args.client_cpus or client_default
+    available = runner.availability(settings.impls)
+    the_plan = plan.build(settings, available)
+    if args.dry_run:
+        for line in plan.describe(the_plan, bool(wrk)):
+            print(line)
+        return 0
+    if not the_plan.sessions:
+        print("taskbench: nothing to benchmark: " + "; ".join(
+            f"{k}: {v}" for k, v in the_plan.skipped.items()
+        ), file=sys.stderr)  # fmt: skip
+        return 1
+    options = runner.Options(
+        plan=the_plan,
+        database=database,
+        server_cpus=server_cpus,
+        client_cpus=client_cpus,
+        results_root=args.results,
+        wrk=wrk,
+        wrk_found=found,
+        live=not args.no_live,
+        argv=tuple(sys.argv),
+    )
+    return runner.execute(options)

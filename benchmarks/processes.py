@@ -1,0 +1,119 @@
+"""Every process the benchmark starts, kept track of so that Ctrl-C or SIGTERM stops them all.
+
+Locust and wrk run in process groups of their own and servers through
+taskbench.launcher.ServerProcess, which also stops its whole group; nothing is ever looked up
+or killed by name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+from benchmarks.servers import start_timed
+from taskbench import launcher
+
+GRACE = 5.0
+
+
+def stop_group(process: subprocess.Popen[Any], grace: float = GRACE) -> None:
+    """SIGTERM a child's process group, then SIGKILL it if it lingers."""
+    if process.poll() is None:
+        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, grace)):
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                process.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+class Children:
+    """The load generators and servers this run started and has not stopped yet."""
+
+    def __init__(self) -> None:
+        self._processes: dict[int, subprocess.Popen[Any]] = {}
+        self._servers: dict[int, launcher.ServerProcess] = {}
+
+    def spawn(self, argv: list[str], **options: Any) -> subprocess.Popen[Any]:
+        """Start a command in a process group of its own and remember it."""
+        process = subprocess.Popen(argv, start_new_session=True, **options)
+        self._processes[process.pid] = process
+        return process
+
+    def finish(self, process: subprocess.Popen[Any]) -> None:
+        """Stop a command (if it still runs) and forget it."""
+        stop_group(process)
+        self._processes.pop(process.pid, None)
+
+    def track(self, server: launcher.ServerProcess) -> None:
+        """Remember a server (before starting it) so that stop_all stops it."""
+        self._servers[id(server)] = server
+
+    def release(self, server: launcher.ServerProcess) -> None:
+        """Stop a server and forget it."""
+        server.stop()
+        self._servers.pop(id(server), None)
+
+    @contextlib.contextmanager
+    def server(self, server: launcher.ServerProcess) -> Iterator[None]:
+        """Start a server, and stop it when the block ends, however it ends."""
+        self.track(server)
+        try:
+            start_timed(server)
+            yield
+        finally:
+            self.release(server)
+
+    def stop_all(self) -> None:
+        """Stop everything still running."""
+        for process in list(self._processes.values()):
+            self.finish(process)
+        for server in list(self._servers.values()):
+            self.release(server)
+
+    @property
+    def running(self) -> list[int]:
+        """Process ids of what is still tracked (servers by their group leader)."""
+        pids = list(self._processes)
+        pids += [s.process.pid for s in self._servers.values() if s.process is not None]
+        return pids
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def shielded() -> Iterator[None]:
+    """Ignore Ctrl-C and SIGTERM for the duration, so that a second one cannot cut cleanup short."""
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def interrupts_as_keyboard_interrupt() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into KeyboardInterrupt for the duration, like Ctrl-C."""
+    previous = {
+        sig: signal.signal(sig, _raise_keyboard_interrupt)
+        for sig in (signal.SIGTERM, signal.SIGHUP)
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

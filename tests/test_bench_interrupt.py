@@ -1,0 +1,75 @@
+"""Ctrl-C or SIGTERM mid-benchmark stops every server and Locust process it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from benchmarks import results
+
+BENCH = [
+    sys.executable, "-m", "taskbench", "bench", "--no-live", "--no-wrk", "--impl", "fastapi",
+    "--scenario", "health", "--peak-users", "2", "--duration", "60", "--warmup", "1",
+    "--repeats", "1", "--seed-rows", "50",
+]  # fmt: skip
+WAIT = 120.0
+
+
+def _descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _is_locust(process: psutil.Process) -> bool:
+    try:
+        return "locust" in process.cmdline()
+    except psutil.Error:
+        return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupt_mid_window_leaves_no_process_behind(tmp_path: Path, sig: signal.Signals) -> None:
+    env = {**os.environ, "TASKBENCH_VAR": str(tmp_path / "var")}
+    bench = subprocess.Popen(
+        [*BENCH, "--results", str(tmp_path / "results")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    seen: dict[int, psutil.Process] = {}
+    try:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline and bench.poll() is None:
+            found = _descendants(bench.pid)
+            seen.update({p.pid: p for p in found})
+            if any(_is_locust(p) for p in found) and len(found) >= 2:
+                break
+            time.sleep(0.2)
+        assert any(_is_locust(p) for p in seen.values()), "Locust never started"
+
+        bench.send_signal(sig)
+        output, _ = bench.communicate(timeout=WAIT)
+
+        assert bench.returncode == 130, output.decode(errors="replace")
+        _gone, alive = psutil.wait_procs(list(seen.values()), timeout=15)
+        assert alive == []
+        (found,) = (tmp_path / "results").glob("*/results.json")
+        document = json.loads(found.read_text())
+        assert document["run"]["status"] == "interrupted"
+        assert results.validate(document) == []
+    finally:
+        if bench.poll() is None:
+            bench.kill()
+        for process in seen.values():
+            if process.is_running():
+                process.kill()
