@@ -1,0 +1,116 @@
+"""`taskbench report`: gather facts beside a results.json, then render the report from both.
+
+Only the standard library is imported here, so `taskbench --help` works without the report extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reports.results import Run
+
+RESULTS_ROOT = Path("results")
+REPORTS_ROOT = Path("reports")
+CONTRACT_XML = Path("var/contract.xml")
+
+
+class ReportError(RuntimeError):
+    """A report that cannot be made, with a message fit for a terminal."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `taskbench report`."""
+    parser.add_argument(
+        "results", nargs="?", type=Path,
+        help="a benchmark's results.json (default: the newest under results/)",
+    )  # fmt: skip
+    parser.add_argument("--out", type=Path, default=REPORTS_ROOT, help="reports folder")
+    parser.add_argument("--name", help="report folder name (default: the results folder's)")
+    parser.add_argument(
+        "--contract-xml", type=Path, default=CONTRACT_XML,
+        help="JUnit XML of the contract suite (default: var/contract.xml)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--render-only", action="store_true",
+        help="render from the facts.json already beside results.json; gather nothing",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-dependencies", action="store_true", help="skip measuring installed dependencies"
+    )
+    parser.add_argument("--no-docs", action="store_true", help="skip starting servers for /docs")
+    parser.add_argument(
+        "--no-latest", action="store_true", help="leave the `latest` link where it points"
+    )
+    parser.add_argument(
+        "--check", action="store_true",
+        help="after writing the report, exit 1 if a contract test failed or the run failed",
+    )  # fmt: skip
+
+
+def newest_results(root: Path = RESULTS_ROOT) -> Path:
+    """The newest results.json under results/<timestamp>/."""
+    found = sorted(root.glob("*/results.json"))
+    if not found:
+        raise ReportError(f"no results.json under {root}/: run `taskbench bench` first")
+    return found[-1]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Gather (unless --render-only) and render; print where the report is."""
+    try:
+        return _run(args)
+    except ReportError as exc:
+        print(f"taskbench: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from reports import gather, render, results
+
+    results_path = args.results or newest_results()
+    if not results_path.is_file():
+        raise ReportError(f"{results_path} does not exist")
+    facts_path = results_path.parent / render.FACTS
+    if args.render_only:
+        if not facts_path.is_file():
+            raise ReportError(f"{facts_path} does not exist: run without --render-only")
+    else:
+        impls = results.load(results_path).impls
+        options = gather.Options(
+            root=Path.cwd(),
+            contract_xml=args.contract_xml,
+            dependencies=not args.no_dependencies,
+            docs=not args.no_docs,
+        )
+        print(f"taskbench: gathering facts for {', '.join(impls)}", file=sys.stderr)
+        gather.write(gather.gather(impls, options), facts_path)
+    name = args.name or results_path.parent.name
+    written = render.report_dir(results_path, facts_path, args.out / name)
+    if not args.no_latest:
+        render.point_latest(args.out, name)
+    for kind in ("html", "md"):
+        print(written[kind])
+    problems = check(results.load(results_path), facts_path) if args.check else []
+    for problem in problems:
+        print(f"taskbench: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def check(run: Run, facts_path: Path) -> list[str]:
+    """Why a run cannot be trusted: failed contract tests, or a run that did not complete."""
+    from reports import factsview
+
+    problems = []
+    if run.status != "complete":
+        problems.append(f"the benchmark run ended {run.status}")
+    facts = json.loads(facts_path.read_text(encoding="utf-8"))
+    for impl in run.impls:
+        totals = factsview.contract_totals(facts, impl)
+        if totals and totals["failed"]:
+            problems.append(f"{impl}: {totals['failed']} contract tests failed")
+    return problems

@@ -1,0 +1,72 @@
+"""The contract suite's pass matrix, implementation x database, read from pytest's JUnit XML.
+
+The contract suite's test ids start with the target: `test_x[fastapi-sqlite-...]`, or
+`test_x[fastapi-gunicorn-sync]` for the tests that start every server variant on SQLite.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+DATABASES = ("sqlite", "postgresql")
+VARIANTS = "variants"
+OUTCOMES = ("passed", "failed", "skipped")
+MAX_LISTED = 12
+
+
+def target_of(test_id: str, impls: list[str]) -> tuple[str | None, str | None]:
+    """(implementation, database or 'variants') from a test id; (None, None) for suite tests."""
+    if "[" not in test_id:
+        return None, None
+    tokens = test_id.split("[", 1)[1].rstrip("]").split("-")
+    if tokens[0] not in impls:
+        return None, None
+    if len(tokens) > 1 and tokens[1] in DATABASES:
+        return tokens[0], tokens[1]
+    return tokens[0], VARIANTS
+
+
+def _outcome(case: ET.Element) -> tuple[str, str | None]:
+    for tag, outcome in (("failure", "failed"), ("error", "failed"), ("skipped", "skipped")):
+        found = case.find(tag)
+        if found is not None:
+            return outcome, (found.get("message") or "").strip()[:300]
+    return "passed", None
+
+
+def _cell() -> dict[str, Any]:
+    return {**dict.fromkeys(OUTCOMES, 0), "failures": [], "skip_reasons": []}
+
+
+def parse(path: Path, impls: list[str]) -> dict[str, Any]:
+    """Counts per implementation and column, with the failed tests and why tests were skipped."""
+    root = ET.parse(path).getroot()  # noqa: S314 - pytest's own output, read locally
+    matrix = {impl: {col: _cell() for col in (*DATABASES, VARIANTS)} for impl in impls}
+    suite = _cell()
+    total_seconds = 0.0
+    for case in root.iter("testcase"):
+        name = case.get("name", "")
+        total_seconds += float(case.get("time") or 0)
+        impl, column = target_of(name, impls)
+        cell = matrix[impl][column] if impl and column else suite
+        outcome, message = _outcome(case)
+        cell[outcome] += 1
+        if outcome == "failed" and len(cell["failures"]) < MAX_LISTED:
+            module = (case.get("classname") or "").rsplit(".", 1)[-1]
+            cell["failures"].append(f"{module}::{name}: {message}")
+        elif outcome == "skipped" and message not in cell["skip_reasons"]:
+            cell["skip_reasons"].append(message)
+    return {
+        "source": path.name,
+        "columns": [*DATABASES, VARIANTS],
+        "matrix": matrix,
+        "suite": suite,
+        "seconds": round(total_seconds, 1),
+    }
+
+
+def gather(path: Path, impls: list[str]) -> dict[str, Any] | None:
+    """The pass matrix, or None when the suite's JUnit XML is not there."""
+    return parse(path, impls) if path.exists() else None

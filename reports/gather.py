@@ -1,0 +1,61 @@
+"""Gather every fact the report needs besides results.json, into facts.json beside it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reports.facts import code, conformance, contract, dependencies, docs
+from taskbench import registry
+
+SCHEMA_VERSION = 1
+FUZZ_PENDING = "not run: schemathesis is not wired into the suite yet"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Which facts to gather, and where the inputs are."""
+
+    root: Path
+    contract_xml: Path | None
+    dependencies: bool = True
+    docs: bool = True
+
+
+def git_state() -> dict[str, Any]:
+    """The commit the facts were gathered from, and whether the tree had changes."""
+    from benchmarks import machine  # the benchmark's own reading, so both name commits alike
+
+    return machine.git()
+
+
+def skipped(reason: str) -> dict[str, str]:
+    """A section that was not gathered, and why; the report prints the reason."""
+    return {"not_measured": reason}
+
+
+def gather(impls: list[str], options: Options) -> dict[str, Any]:
+    """Every section of facts.json for these implementations."""
+    xml = options.contract_xml
+    extras = {impl: registry.get(impl).extra for impl in impls}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "git": git_state(),
+        "code": code.gather(impls),
+        "conformance": conformance.gather(options.root, impls),
+        "contract": (contract.gather(xml, list(registry.IMPLEMENTATIONS)) if xml else None)
+        or skipped(f"no JUnit XML at {xml}: run `pytest contract_tests --junitxml {xml}` first"),
+        "dependencies": dependencies.gather(options.root, extras)
+        if options.dependencies
+        else skipped("skipped with --no-dependencies"),
+        "docs": docs.gather(impls) if options.docs else skipped("skipped with --no-docs"),
+        "fuzz": skipped(FUZZ_PENDING),
+    }
+
+
+def write(facts: dict[str, Any], path: Path) -> Path:
+    """Write facts.json, stable and readable."""
+    path.write_text(json.dumps(facts, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,152 @@
+"""Render a run and its facts into report.html (charts inline) and report.md (charts as files).
+
+Rendering is pure: the same results.json and facts.json give the same bytes, so a committed
+report can be re-rendered and compared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from reports import charts, claims, factsview, measures, results, sections, verdict
+from reports.facts.roles import ROLES
+from reports.factsview import Facts
+from reports.results import Run
+
+TITLE = "FastAPI vs Flask vs Django REST Framework, measured"
+RESULTS = "results.json"
+FACTS = "facts.json"
+LATEST = "latest"
+# Where the repository root is, seen from reports/<name>/: code links point there.
+CODE_LINK_PREFIX = "../../"
+
+
+def markdown_cell(value: Any) -> str:
+    """Text safe inside a Markdown table cell: no pipe or newline breaks the row."""
+    return str(value).replace("|", "\\|").replace("\n", "<br>")
+
+
+def range_below(value: Any) -> Any:
+    """HTML: a figure's range across repeats on a line of its own, so tables stay narrow."""
+    text = str(value)
+    if " (" not in text or not text.endswith(" runs)"):
+        return value
+    median, spread = text.split(" (", 1)
+    return Markup('{}<br><span class="range">({}</span>').format(escape(median), escape(spread))
+
+
+def environment(kind: str) -> Environment:
+    """The Jinja2 environment of the HTML or the Markdown template."""
+    env = Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["cell"] = markdown_cell if kind == "md" else (lambda value: value)
+    env.filters["figure"] = range_below if kind == "html" else (lambda value: value)
+    return env
+
+
+def chart_groups(run: Run, facts: Facts) -> dict[str, list[charts.Chart]]:
+    """Every chart, grouped by the part of the report it belongs to."""
+    performance = charts.performance_charts(run)
+    by_name = {c.name: c for c in performance}
+
+    def pick(*prefixes: str) -> list[charts.Chart]:
+        return [c for name, c in by_name.items() if name.startswith(prefixes)]
+
+    code = charts.lines_by_role(run, facts)
+    dependencies = charts.dependency_sizes(run, facts)
+    return {
+        "throughput": pick("peak-throughput", "throughput-"),
+        "latency": pick("latency-"),
+        "floor": pick("floor-fraction"),
+        "resources": pick("cpu-per-1000", "memory", "startup"),
+        "code": [code] if code else [],
+        "dependencies": [dependencies] if dependencies else [],
+    }
+
+
+def context(run: Run, facts: Facts) -> dict[str, Any]:
+    """Everything the templates show."""
+    reproduce = sections.reproduce(run, facts)
+    throughput = sections.throughput_rows(run)
+    code = factsview.section(facts, "code")
+    return {
+        "title": TITLE,
+        "run": run,
+        "impls": sections.titles(run),
+        "verdict": sections.verdict_rows(verdict.table(run, facts)),
+        "claims": sections.claim_rows(claims.check_all(run, facts)),
+        "charts": chart_groups(run, facts),
+        "unmeasured": sections.unmeasured_servers(run),
+        "throughput": throughput,
+        "has_crosscheck": any(r["crosscheck"] for r in throughput),
+        "latency": sections.latency_rows(run),
+        "floor": sections.floor_rows(run),
+        "resources": sections.resource_rows(run),
+        "main_scenario": measures.main_scenario(run) or "",
+        "failures": sections.failure_rows(run),
+        "audit": sections.audit_summary(run),
+        "contract": sections.contract_rows(run, facts),
+        "contract_missing": factsview.not_measured(facts, "contract"),
+        "fuzz": factsview.not_measured(facts, "fuzz"),
+        "code": sections.code_rows(run, facts),
+        "code_tool": code["tool"] if code else "radon",
+        "roles": list(ROLES.values()),
+        "conformance": sections.conformance_view(run, facts, CODE_LINK_PREFIX),
+        "dependencies": sections.dependency_rows(run, facts),
+        "dependencies_missing": factsview.not_measured(facts, "dependencies"),
+        "docs": sections.docs_rows(run, facts),
+        "docs_missing": factsview.not_measured(facts, "docs"),
+        "invalid": sections.invalid_request(run, facts),
+        "reproduce": reproduce,
+    }
+
+
+def render(run: Run, facts: Facts, out: Path) -> dict[str, Path]:
+    """Write report.html, report.md and charts/*.svg into `out`; return their paths."""
+    values = context(run, facts)
+    chart_dir = out / "charts"
+    if chart_dir.exists():
+        shutil.rmtree(chart_dir)
+    chart_dir.mkdir(parents=True)
+    for group in values["charts"].values():
+        for chart in group:
+            (chart_dir / f"{chart.name}.svg").write_text(chart.svg, encoding="utf-8")
+    written = {"charts": chart_dir}
+    for kind in ("html", "md"):
+        template = environment(kind).get_template(f"report.{kind}.j2")
+        path = out / f"report.{kind}"
+        path.write_text(template.render(values), encoding="utf-8")
+        written[kind] = path
+    return written
+
+
+def report_dir(results_path: Path, facts_path: Path, out: Path) -> dict[str, Path]:
+    """A self-contained report folder: the inputs copied beside what is rendered from them."""
+    out.mkdir(parents=True, exist_ok=True)
+    for source, target in ((results_path, out / RESULTS), (facts_path, out / FACTS)):
+        if source.resolve() != target.resolve():
+            shutil.copyfile(source, target)
+    run = results.load(out / RESULTS)
+    facts = json.loads((out / FACTS).read_text(encoding="utf-8"))
+    return render(run, facts, out)
+
+
+def point_latest(root: Path, name: str) -> Path:
+    """Make root/latest point at root/name (a relative symlink)."""
+    link = root / LATEST
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    os.symlink(name, link, target_is_directory=True)
+    return link

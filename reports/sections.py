@@ -1,0 +1,465 @@
+"""The report's sections as rows of formatted text, shared by the HTML and Markdown templates.
+
+Everything shown is taken from the run (results.json) or the facts (facts.json); formatting
+happens here so that both templates show exactly the same figures.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reports import claims, factsview, fmt, measures
+from reports.claims import Verdict
+from reports.facts.roles import ROLES
+from reports.factsview import Facts
+from reports.results import LATENCIES, Run, Server
+from reports.verdict import Dimension
+
+CLIENT_BOUND = "client-bound"
+LATENCY_NAMES = {"p50": "p50", "p90": "p90", "p99": "p99", "p99_9": "p99.9", "max": "max"}
+Row = dict[str, Any]
+
+
+def titles(run: Run) -> list[dict[str, str]]:
+    """The implementations as columns: name and title."""
+    found = []
+    for impl in run.impls:
+        server = run.server(impl)
+        found.append({"impl": impl, "title": server.title if server else impl})
+    return found
+
+
+def verdict_rows(dimensions: list[Dimension]) -> list[Row]:
+    """The verdict table: per dimension, each implementation's rank and figure."""
+    rows = []
+    for dim in dimensions:
+        cells = []
+        for entry in dim.entries:
+            if entry.measure is None:
+                cells.append({"text": fmt.NOT_MEASURED, "rank": None, "flags": []})
+                continue
+            figure = fmt.number(entry.measure.value, dim.unit)
+            flags = ["tie"] if entry.tied else []
+            if entry.measure.client_bound:
+                flags.append(CLIENT_BOUND)
+            cells.append({"text": figure, "rank": entry.rank, "flags": flags})
+        better = "higher is better" if dim.better == "higher" else "lower is better"
+        rows.append({"title": dim.title, "better": better, "source": dim.source, "cells": cells})
+    return rows
+
+
+FLAG_TEXT = {
+    "below_offered": "below the offered load",
+    "audit_failed": "data audit FAILED",
+    "shared_cores": "server and Locust shared cores",
+    "unsampled": "no CPU samples",
+    "error": "a window failed",
+}
+
+
+def point_flags(point: Any) -> list[str]:
+    """What a reader must know about a figure: client-bound, and the benchmark's other flags."""
+    flags = [CLIENT_BOUND] if point.client_bound else []
+    return flags + [FLAG_TEXT[f] for f in point.flags if f in FLAG_TEXT]
+
+
+def _point_row(server: Server, scenario: str, point: Any) -> Row:
+    flags = point_flags(point)
+    return {
+        "server": f"{server.title} ({server.variant})",
+        "scenario": scenario,
+        "load": point.label,
+        "throughput": fmt.spread(point.throughput, "req/s"),
+        "p50": fmt.spread(point.latency.get("p50"), "ms"),
+        "p99": fmt.spread(point.latency.get("p99"), "ms"),
+        "errors": f"{point.failures:,} ({fmt.percent(point.error_rate)})",
+        "client_cpu": fmt.number(point.client_cpu_max, "%"),
+        "crosscheck": fmt.number(point.crosscheck_rps, "req/s") if point.crosscheck_rps else "",
+        "flags": flags,
+    }
+
+
+def throughput_rows(run: Run) -> list[Row]:
+    """Every closed-loop point of every measured server."""
+    return [
+        _point_row(server, scenario, point)
+        for server in run.servers
+        if server.measured
+        for scenario in run.scenarios
+        for point in server.closed(scenario)
+    ]
+
+
+def latency_rows(run: Run) -> list[Row]:
+    """Latency percentiles at the fixed offered load."""
+    rows = []
+    for scenario in measures.fixed_scenarios(run):
+        for server in run.servers:
+            point = server.fixed(scenario) if server.measured else None
+            if point is None:
+                continue
+            rows.append({
+                "server": f"{server.title} ({server.variant})",
+                "scenario": scenario,
+                "achieved": fmt.spread(point.throughput, "req/s"),
+                **{LATENCY_NAMES[n]: fmt.spread(point.latency.get(n), "ms") for n in LATENCIES},
+                "errors": f"{point.failures:,} ({fmt.percent(point.error_rate)})",
+                "flags": point_flags(point),
+            })  # fmt: skip
+    return rows
+
+
+def floor_rows(run: Run) -> list[Row]:
+    """Each database scenario's throughput as a share of the framework's own floor."""
+    users = run.settings.get("peak_users", 0)
+    rows = []
+    for server in run.defaults():
+        if not server.measured:
+            continue
+        for scenario in measures.database_scenarios(run):
+            share = measures.floor_fraction(server, scenario, users)
+            if share is None:
+                continue
+            rows.append({
+                "server": server.title,
+                "scenario": scenario,
+                "share": fmt.percent(share.value),
+                "range": fmt.RANGE.join(map(fmt.percent, (share.spread.low, share.spread.high))),
+                "cost": fmt.percent(1 - share.value),
+                "flags": [CLIENT_BOUND] if share.client_bound else [],
+            })  # fmt: skip
+    return rows
+
+
+def resource_rows(run: Run) -> list[Row]:
+    """Workers, CPU per 1,000 requests, memory and startup per server."""
+    main = measures.main_scenario(run) or ""
+    rows = []
+    for server in run.servers:
+        if not server.measured:
+            continue
+        cpu = measures.cpu_per_1000(server, main)
+        rows.append({
+            "server": f"{server.title} ({server.variant})",
+            "workers": f"{server.workers} {server.worker_model}"
+            + (f" x {server.threads} threads" if server.threads > 1 else ""),
+            "cpu": fmt.spread(cpu.spread, "CPU-s") if cpu else fmt.NOT_MEASURED,
+            "idle": _measure(measures.idle_memory_per_worker(server), "MiB"),
+            "peak_worker": _measure(measures.memory_per_worker(server, main), "MiB"),
+            "peak_total": _measure(measures.memory_total(server, main), "MiB"),
+            "startup": _measure(measures.startup(server), "s"),
+        })  # fmt: skip
+    return rows
+
+
+def _measure(measure: measures.Measure | None, unit: str) -> str:
+    return fmt.spread(measure.spread, unit) if measure else fmt.NOT_MEASURED
+
+
+def failure_rows(run: Run) -> list[Row]:
+    """Failed requests by kind, for every point that had any."""
+    return [
+        {
+            "server": f"{server.title} ({server.variant})",
+            "scenario": point.scenario,
+            "load": point.label,
+            "failures": f"{point.failures:,} of {point.requests:,}",
+            "kinds": ", ".join(f"{k} {n:,}" for k, n in sorted(point.failure_kinds.items())),
+        }
+        for server in run.servers
+        for point in server.points
+        if point.failures
+    ]
+
+
+def audit_summary(run: Run) -> dict[str, int]:
+    """How many write windows were audited, and how many lost or invented data."""
+    audited = [p for s in run.servers for p in s.points if p.audit_passed is not None]
+    return {"points": len(audited), "failed": sum(not p.audit_passed for p in audited)}
+
+
+def unmeasured_servers(run: Run) -> list[Row]:
+    """Servers that failed their smoke check or were skipped, and why."""
+    rows = [
+        {"server": f"{s.title} ({s.variant})", "reason": s.reason or s.status}
+        for s in run.servers
+        if not s.measured
+    ]
+    rows += [{"server": name, "reason": why} for name, why in run.skipped.items()]
+    return rows
+
+
+def contract_rows(run: Run, facts: Facts) -> dict[str, Any] | None:
+    """The pass matrix: one row per implementation, a cell per database column."""
+    found = factsview.section(facts, "contract")
+    if not found:
+        return None
+    rows = []
+    for impl in run.impls:
+        cells = found["matrix"].get(impl)
+        if cells is None:
+            continue
+        rows.append({
+            "impl": _title(run, impl),
+            "cells": [_contract_cell(cells[col]) for col in found["columns"]],
+            "failures": [f for col in found["columns"] for f in cells[col]["failures"]],
+            "skip_reasons": sorted({r for c in found["columns"] for r in cells[c]["skip_reasons"]}),
+        })  # fmt: skip
+    suite = found["suite"]
+    return {
+        "columns": found["columns"],
+        "rows": rows,
+        "suite": _contract_cell(suite),
+        "suite_failures": suite["failures"],
+        "seconds": found["seconds"],
+    }
+
+
+def _contract_cell(cell: dict[str, Any]) -> dict[str, Any]:
+    ran = cell["passed"] + cell["failed"]
+    if not ran and not cell["skipped"]:
+        return {"text": "no tests", "ok": None}
+    text = f"{cell['passed']}/{ran} passed" if ran else "not run"
+    if cell["skipped"]:
+        text += f", {cell['skipped']} skipped"
+    return {"text": text, "ok": cell["failed"] == 0 if ran else None}
+
+
+def _title(run: Run, impl: str) -> str:
+    server = run.server(impl)
+    return server.title if server else impl
+
+
+def code_rows(run: Run, facts: Facts) -> list[Row]:
+    """Per implementation: source lines per role, files, functions and complexity."""
+    rows = []
+    for impl in run.impls:
+        found = factsview.code(facts, impl)
+        if not found:
+            continue
+        total = found["total"]
+        rows.append({
+            "impl": _title(run, impl),
+            "roles": [found["roles"][role]["sloc"] for role in ROLES],
+            "total": total["sloc"],
+            "files": total["files"],
+            "functions": total["functions"],
+            "complexity": total["complexity"],
+            "average": fmt.number(total["complexity"] / total["functions"], "")
+            if total["functions"] else "-",
+            "max": f"{total['max_complexity']}",
+            "most_complex": _most_complex(found),
+        })  # fmt: skip
+    return rows
+
+
+def _most_complex(found: dict[str, Any]) -> str:
+    files = [f for f in found["files"] if f["role"] != "migrations" and f["most_complex"]]
+    if not files:
+        return "-"
+    top = max(files, key=lambda f: (f["max_complexity"], f["path"]))
+    return f"{top['most_complex']} ({top['path']}, {top['max_complexity']})"
+
+
+def conformance_view(run: Run, facts: Facts, link_prefix: str) -> dict[str, Any] | None:
+    """The rules x implementations matrix and each implementation's list with code links."""
+    found = factsview.section(facts, "conformance")
+    if not found:
+        return None
+    per_impl = {impl: found["implementations"].get(impl, []) for impl in run.impls}
+    matrix = []
+    for rule, text in found["rules"].items():
+        cells = []
+        for entries in per_impl.values():
+            mine = [e for e in entries if e["rule"] == rule]
+            files = sorted({ref["file"].split("/", 1)[-1] for e in mine for ref in e["where"]})
+            cells.append(", ".join(files) if files else "—")
+        matrix.append({"rule": text, "cells": cells})
+    details = [
+        {
+            "impl": _title(run, impl),
+            "count": len(entries),
+            "files": len({ref["file"] for e in entries for ref in e["where"]}),
+            "entries": [
+                {
+                    "rule": found["rules"].get(e["rule"], e["rule"]),
+                    "added": e["added"],
+                    "where": [_code_link(ref, link_prefix) for ref in e["where"]],
+                    "problems": e["problems"],
+                }
+                for e in entries
+            ],
+        }
+        for impl, entries in per_impl.items()
+    ]
+    return {"matrix": matrix, "details": details}
+
+
+def _code_link(ref: dict[str, Any], prefix: str) -> dict[str, str]:
+    line = ref.get("line")
+    anchor = f"#L{line}" if line else ""
+    label = f"{ref['file']}:{line}" if line else ref["file"]
+    return {"label": label, "href": f"{prefix}{ref['file']}{anchor}"}
+
+
+def dependency_rows(run: Run, facts: Facts) -> list[Row]:
+    """Per implementation: its extra, package count, installed size and the largest packages."""
+    rows = []
+    found = factsview.section(facts, "dependencies")
+    for impl in run.impls:
+        entry = found["implementations"].get(impl) if found else None
+        if not entry:
+            continue
+        if "error" in entry:
+            rows.append({
+                "impl": _title(run, impl), "extra": entry.get("extra", ""),
+                "count": fmt.NOT_MEASURED, "size": entry["error"], "largest": "",
+            })  # fmt: skip
+            continue
+        largest = sorted(entry["packages"], key=lambda p: (-p["bytes"], p["name"]))[:5]
+        rows.append({
+            "impl": _title(run, impl),
+            "extra": entry["extra"],
+            "count": str(entry["count"]),
+            "size": fmt.mib(entry["bytes"]),
+            "largest": ", ".join(f"{p['name']} {fmt.mib(p['bytes'])}" for p in largest),
+        })  # fmt: skip
+    return rows
+
+
+def docs_rows(run: Run, facts: Facts) -> list[Row]:
+    """Per implementation: what /docs, /redoc and /openapi.json offer."""
+    rows = []
+    for impl in run.impls:
+        found = factsview.docs(facts, impl)
+        if not found:
+            continue
+        spec = found["openapi"]
+        operations = spec.get("operations", [])
+        params = sum(o["parameters"] for o in operations)
+        errors = sum(len(o["error_statuses"]) for o in operations)
+        summaries = sum(bool(o["summary"]) for o in operations)
+        problems = sum(o["problem_json_errors"] for o in operations)
+        size = fmt.number(spec.get("bytes"), "bytes")
+        rows.append({
+            "impl": _title(run, impl),
+            "docs": _page(found["docs"]),
+            "redoc": _page(found["redoc"]),
+            "openapi": f"OpenAPI {spec.get('openapi', '?')}, {size}",
+            "operations": f"{len(operations)} ({summaries} with a summary)",
+            "examples": f"{sum(o['has_examples'] for o in operations)} of {len(operations)}",
+            "errors": f"{problems} of {errors} as problem+json",
+            "bounds": f"{sum(o['bounded_parameters'] for o in operations)} of {params}",
+            "schemas": str(spec.get("schemas", 0)),
+        })  # fmt: skip
+    return rows
+
+
+def _page(page: dict[str, Any]) -> str:
+    if page["status"] != 200:
+        return f"HTTP {page['status']}"
+    hosts = ", ".join(page["asset_hosts"]) or "the server itself"
+    return f"{page['viewer'] or 'a page'}, assets from {hosts}"
+
+
+def invalid_request(run: Run, facts: Facts) -> dict[str, Any] | None:
+    """The invalid request sent to every implementation, and each answer."""
+    answers = []
+    for impl in run.impls:
+        found = factsview.docs(facts, impl)
+        if not found:
+            continue
+        answer = found["invalid_request"]
+        answers.append({
+            "impl": _title(run, impl),
+            "status": answer["status"],
+            "content_type": answer["content_type"],
+            "body": json.dumps(answer["body"], indent=2, ensure_ascii=False)
+            if not isinstance(answer["body"], str) else answer["body"],
+        })  # fmt: skip
+    if not answers:
+        return None
+    docs = factsview.section(facts, "docs")
+    body = json.dumps(docs["invalid_body"] if docs else {}, ensure_ascii=False)
+    return {
+        "request": f"POST /api/v1/tasks\nContent-Type: application/json\n\n{body}",
+        "answers": answers,
+    }
+
+
+def verdict_kind(verdict: str) -> str:
+    """The class of a verdict for styling: supported, not-supported, depends, not-measured."""
+    for kind in (claims.NOT_SUPPORTED, claims.NOT_MEASURED, claims.SUPPORTED, claims.DEPENDS):
+        if verdict.startswith(kind):
+            return kind.replace(" ", "-")
+    return "depends"
+
+
+def claim_rows(verdicts: list[Verdict]) -> list[Row]:
+    """The claims table."""
+    return [
+        {
+            "claim": v.claim,
+            "measured": v.measured,
+            "verdict": v.verdict,
+            "kind": verdict_kind(v.verdict),
+            "rule": v.rule,
+        }
+        for v in verdicts
+    ]
+
+
+def reproduce(run: Run, facts: Facts) -> dict[str, Any]:
+    """Machine, database, versions, commit and the exact commands."""
+    machine = run.machine
+    memory = machine.get("memory_bytes")
+    versions = {k: v for k, v in sorted(run.versions.items()) if v}
+    commit = run.git.get("commit") or "unknown"
+    database = f"{run.database.get('kind', '?')} {run.database.get('version', '')}".strip()
+    cpu = f"{machine.get('cpu_model', '?')}, {machine.get('cores', '?')} cores"
+    server_cpus, client_cpus = _cpus(run.cpus.get("server")), _cpus(run.cpus.get("client"))
+    return {
+        "cpu": cpu,
+        "database": database,
+        "machine": [
+            ("CPU", cpu),
+            ("memory", fmt.number(memory / 2**30, "GiB") if memory else fmt.NOT_MEASURED),
+            ("OS", f"{machine.get('os', '?')} (kernel {machine.get('kernel', '?')})"),
+            (
+                "Python",
+                f"{machine.get('python_implementation', 'CPython')} {machine.get('python', '?')}",
+            ),
+            ("database", database),
+            ("cores", f"server on {server_cpus}, Locust on {client_cpus}"),
+            ("run", f"{run.started_at} to {run.finished_at}"),
+            ("commit", commit + (" (with uncommitted changes)" if run.git.get("dirty") else "")),
+            ("load generator", _load_generator(run)),
+        ],
+        "versions": list(versions.items()),
+        "settings": [(k, _setting(v)) for k, v in run.settings.items()],
+        "bench_command": " ".join(["taskbench", "bench", *run.bench_args]),
+        "bench_args": " ".join(run.bench_args),
+        "status": run.status,
+        "problems": list(run.problems),
+        "facts_commit": (facts.get("git") or {}).get("commit") or "unknown",
+    }
+
+
+def _load_generator(run: Run) -> str:
+    locust = f"Locust {run.versions.get('locust') or '?'}"
+    if run.wrk.get("used"):
+        return f"{locust}; {run.wrk.get('version') or 'wrk'} as a cross-check"
+    return f"{locust}; no wrk cross-check"
+
+
+def _cpus(cpus: list[int] | None) -> str:
+    if not cpus:
+        return "any core"
+    return f"core{'s' if len(cpus) > 1 else ''} {', '.join(map(str, cpus))}"
+
+
+def _setting(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,77 @@
+"""`taskbench report`: where it writes, the `latest` link, and its exit status."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "report"
+
+
+def taskbench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run `python -m taskbench` in a folder and capture what it prints."""
+    return subprocess.run(
+        [sys.executable, "-m", "taskbench", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def a_results_folder(root: Path, name: str = "20261122-030000") -> Path:
+    """results/<name>/ holding the fixture's results.json and facts.json."""
+    folder = root / "results" / name
+    folder.mkdir(parents=True)
+    for file in ("results.json", "facts.json"):
+        shutil.copyfile(FIXTURES / file, folder / file)
+    return folder
+
+
+def test_report_renders_the_newest_results_and_points_latest_at_it(tmp_path: Path) -> None:
+    a_results_folder(tmp_path, "20261122-020000")
+    a_results_folder(tmp_path, "20261122-030000")
+
+    done = taskbench("report", "--render-only", cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    report = tmp_path / "reports" / "20261122-030000"
+    assert done.stdout.split() == [str(Path("reports/20261122-030000/report.html")),
+                                   str(Path("reports/20261122-030000/report.md"))]  # fmt: skip
+    assert (report / "results.json").read_bytes() == (FIXTURES / "results.json").read_bytes()
+    assert (report / "facts.json").is_file()
+    assert (report / "charts").is_dir()
+    assert (tmp_path / "reports" / "latest").resolve() == report.resolve()
+
+
+def test_check_fails_after_writing_when_contract_tests_failed(tmp_path: Path) -> None:
+    folder = a_results_folder(tmp_path)
+
+    done = taskbench(
+        "report", str(folder / "results.json"), "--render-only", "--check", "--no-latest",
+        cwd=tmp_path,
+    )  # fmt: skip
+
+    assert done.returncode == 1
+    assert "taskbench: the benchmark run ended failed" in done.stderr
+    assert "taskbench: flask: 1 contract tests failed" in done.stderr
+    assert (tmp_path / "reports" / folder.name / "report.html").is_file()
+    assert not (tmp_path / "reports" / "latest").exists()
+
+
+def test_report_without_any_results_is_a_one_line_error(tmp_path: Path) -> None:
+    done = taskbench("report", cwd=tmp_path)
+
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "taskbench: error: no results.json under results/: run `taskbench bench` first"
+    ]
+
+
+def test_render_only_needs_facts_beside_the_results(tmp_path: Path) -> None:
+    folder = a_results_folder(tmp_path)
+    (folder / "facts.json").unlink()
+
+    done = taskbench("report", str(folder / "results.json"), "--render-only", cwd=tmp_path)
+
+    assert done.returncode == 2
+    assert "facts.json does not exist: run without --render-only" in done.stderr

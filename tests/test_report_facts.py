@@ -1,0 +1,116 @@
+"""Facts gathered from the code and the test results: roles, conformance, the contract matrix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reports.facts import code, conformance, contract, dependencies, docs
+from reports.facts.roles import ROLES
+from taskbench import registry
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures" / "report"
+IMPLS = list(registry.IMPLEMENTATIONS)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_every_file_of_an_implementation_has_a_role(impl: str) -> None:
+    found = code.implementation_metrics(impl)
+
+    assert found["unassigned"] == [], "add these files to reports/facts/roles.py"
+    assert found["total"]["sloc"] > 0
+    assert set(found["roles"]) == set(ROLES)
+
+
+def test_an_implementations_own_tests_are_not_counted_as_its_code() -> None:
+    found = code.implementation_metrics("django")
+
+    assert not [f for f in found["files"] if "/tests/" in f["path"]]
+
+
+def test_complexity_counts_each_method_once(tmp_path: Path) -> None:
+    source = tmp_path / "module.py"
+    source.write_text(
+        "class A:\n    def f(self, x):\n        return 1 if x else 2\n\n"
+        "def g():\n    def h():\n        pass\n"
+    )
+
+    found = code.file_metrics(source)
+
+    assert (found["functions"], found["complexity"], found["most_complex"]) == (3, 4, "A.f")
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_conformance_references_still_point_at_the_code(impl: str) -> None:
+    listed = conformance.load()
+
+    problems = [
+        f"{entry['rule']}: {problem}"
+        for entry in listed["implementations"][impl]
+        for problem in conformance.check(entry, ROOT)
+    ]
+
+    assert problems == [], "reports/conformance.yaml has drifted from the code"
+
+
+def test_conformance_lists_only_rules_it_defines() -> None:
+    listed = conformance.load()
+
+    for impl, entries in listed["implementations"].items():
+        assert impl in registry.IMPLEMENTATIONS
+        assert {e["rule"] for e in entries} <= set(listed["rules"])
+
+
+@pytest.mark.parametrize(
+    ("test_id", "target"),
+    [
+        ("test_x[fastapi-sqlite]", ("fastapi", "sqlite")),
+        ("test_x[django-postgresql-  two  words -x]", ("django", "postgresql")),
+        ("test_v[flask-gunicorn-sync]", ("flask", "variants")),
+        ("test_reference_document_is_openapi_3_1", (None, None)),
+        ("test_y[base-url]", (None, None)),
+    ],
+)
+def test_contract_test_ids_name_implementation_and_database(
+    test_id: str, target: tuple[str | None, str | None]
+) -> None:
+    assert contract.target_of(test_id, IMPLS) == target
+
+
+def test_contract_matrix_counts_passes_failures_and_skips() -> None:
+    found = contract.parse(FIXTURES / "contract.xml", IMPLS)
+
+    flask, django = found["matrix"]["flask"], found["matrix"]["django"]
+    assert (flask["sqlite"]["passed"], flask["sqlite"]["failed"]) == (1, 1)
+    assert "422 != 201" in flask["sqlite"]["failures"][0]
+    assert (django["postgresql"]["passed"], django["postgresql"]["skipped"]) == (0, 2)
+    assert django["variants"]["passed"] == 2
+    assert found["suite"]["passed"] == 1
+
+
+def test_missing_junit_xml_is_no_contract_fact(tmp_path: Path) -> None:
+    assert contract.gather(tmp_path / "absent.xml", IMPLS) is None
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_each_implementation_extra_lists_its_requirements(impl: str) -> None:
+    extra = registry.get(impl).extra
+
+    requirements = dependencies.extra_requirements(ROOT / "pyproject.toml", extra)
+
+    assert requirements
+    assert all("==" in r for r in requirements)
+
+
+def test_a_running_server_is_asked_for_its_docs_and_one_invalid_request() -> None:
+    found = docs.gather_one("fastapi")
+
+    assert "error" not in found, found.get("error")
+    answer = found["invalid_request"]
+    assert answer["status"] == 422
+    assert answer["content_type"].startswith("application/problem+json")
+    assert {e["field"] for e in answer["body"]["errors"]} == {"title", "done", "priority"}
+    assert found["docs"]["viewer"] == "Swagger UI"
+    assert len(found["openapi"]["operations"]) == 7
