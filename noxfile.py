@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import glob
+import os
+import shutil
 import sys
 
 import nox
@@ -11,13 +14,42 @@ nox.options.sessions = ["lint", "tests"]
 nox.options.reuse_venv = "yes"
 
 IMPLEMENTATIONS = ["fastapi", "flask", "django"]
-ALL_EXTRAS = ".[fastapi,flask,django,test,lint]"
+ALL_EXTRAS = ".[fastapi,flask,django,test,lint,bench,report]"
+BENCH_EXTRAS = ".[fastapi,flask,django,bench]"
+CONTRACT_XML = "var/contract.xml"
 
 
 def _install(session: nox.Session, target: str = ALL_EXTRAS) -> None:
     if sys.version_info < (3, 12):  # noqa: UP036 - nox may run on any Python
         session.error("taskbench needs Python 3.12 or newer to run nox with")
     session.install("-c", "constraints.txt", "-e", target)
+
+
+def _install_wrk(session: nox.Session) -> None:
+    """Best effort: wrk (Debian's package) for the benchmark's cross-check; it runs without."""
+    _apt_install(session, "wrk", "wrk")
+    if not shutil.which("wrk"):
+        session.warn("wrk is not installed: the benchmark will record its cross-check as absent")
+
+
+def _newest_results() -> str | None:
+    found = sorted(glob.glob("results/*/results.json"))
+    return found[-1] if found else None
+
+
+def _apt_install(session: nox.Session, package: str, command: str, *options: str) -> None:
+    """Install a Debian package some tests need when its command is missing and we may.
+
+    Those tests skip with the reason when the command is missing (and fail when CI is set).
+    """
+    if shutil.which(command) or not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    apt = {"env": {"DEBIAN_FRONTEND": "noninteractive"}, "external": True}
+    session.run("apt-get", "update", "-qq", success_codes=range(256), **apt)
+    session.run(
+        "apt-get", "install", "-y", "-qq", *options, package,
+        success_codes=range(256), **apt,
+    )  # fmt: skip
 
 
 @nox.session
@@ -32,6 +64,9 @@ def lint(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run ruff, then the contract suite and the tool tests on SQLite and PostgreSQL."""
     _install(session)
+    _apt_install(session, "chromium", "chromium")  # the report's browser test
+    # Compose v1 from Debian validates docker-compose.yml; no Docker engine is needed for that.
+    _apt_install(session, "docker-compose", "docker-compose", "--no-install-recommends")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("python", "-m", "pytest", *session.posargs)
@@ -46,6 +81,14 @@ def contract(session: nox.Session, impl: str) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Load-test every implementation (`nox -s bench -- --quick`; see benchmarks/README.md)."""
+    _install(session, BENCH_EXTRAS)
+    _install_wrk(session)
+    session.run("taskbench", "bench", *session.posargs)
+
+
+@nox.session
 def serve(session: nox.Session) -> None:
     """Serve all three implementations side by side until Ctrl-C."""
     _install(session)
@@ -53,8 +96,26 @@ def serve(session: nox.Session) -> None:
 
 
 @nox.session
-def compare(session: nox.Session) -> None:
-    """The main job: prove every implementation against the contract, then serve them."""
+def report(session: nox.Session) -> None:
+    """Gather facts and render the report of the newest benchmark run (`taskbench report`)."""
     _install(session)
-    session.run("python", "-m", "pytest", "contract_tests")
-    session.run("taskbench", "up", *session.posargs)
+    session.run("taskbench", "report", *session.posargs)
+
+
+@nox.session
+def compare(session: nox.Session) -> None:
+    """The main job: the contract suite, the benchmarks, then the report (options go to bench)."""
+    _install(session)
+    _install_wrk(session)
+    # Failed contract tests (exit 1) do not stop the job: the report shows them, and
+    # `report --check` fails the job once the report is written.
+    session.run(
+        "python", "-m", "pytest", "contract_tests", f"--junitxml={CONTRACT_XML}",
+        success_codes=[0, 1],
+    )  # fmt: skip
+    before = _newest_results()
+    # A failed run (exit 1) still writes its results, and the report says what failed.
+    session.run("taskbench", "bench", *session.posargs, success_codes=[0, 1])
+    if _newest_results() == before:
+        session.error("the benchmark wrote no results.json; see its output above")
+    session.run("taskbench", "report", "--contract-xml", CONTRACT_XML, "--check")

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
 import sys
 
 from taskbench import databases, launcher, registry
+
+# Subcommands that live in their own packages: name -> (module, entry point, help). A
+# container image holds only the launcher and one implementation, so they may be absent.
+TOOLS = {
+    "bench": ("benchmarks.cli", "main", "load-test every implementation (benchmarks/README.md)"),
+    "report": ("reports.cli", "run", "gather facts and render the comparison report"),
+    "seed": ("benchmarks.fill", "main", "fill a running deployment with tasks over HTTP"),
+}
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -73,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
         "--database-url",
-        help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB (default: var/IMPL.sqlite3)",
+        default=os.environ.get("DATABASE_URL"),
+        help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB "
+        "(default: $DATABASE_URL, else var/IMPL.sqlite3)",
     )
     serve.add_argument(
         "--workers", type=int, help="worker processes (default: the worker rule for the cores)"
@@ -88,6 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     lister = sub.add_parser("list", help="list implementations, variants and worker rules")
     lister.set_defaults(func=_list)
+
+    for name, (module_name, entry, help_text) in TOOLS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name.partition(".")[0]:
+                raise
+            continue
+        tool = sub.add_parser(name, help=help_text)
+        module.add_arguments(tool)
+        tool.set_defaults(func=getattr(module, entry))
     return parser
 
 

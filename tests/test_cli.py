@@ -96,3 +96,25 @@ def test_up_serves_and_ctrl_c_stops_every_process(tmp_path: Path) -> None:
     finally:
         if up.poll() is None:
             up.kill()
+
+
+def test_serve_takes_the_database_url_from_the_environment(tmp_path: Path) -> None:
+    port = launcher.free_port()
+    database = tmp_path / "from-env.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    server = subprocess.Popen(
+        [*TASKBENCH, "serve", "fastapi", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        probe = launcher.ServerProcess("fastapi", "uvicorn", "", port, process=server)
+        probe.wait_healthy(timeout=60)
+        created = httpx.post(f"{probe.base_url}/api/v1/tasks", json={"title": "env"}, timeout=5)
+        assert created.status_code == 201
+        assert database.exists()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
