@@ -162,6 +162,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                 for impl in selection.impls
             ]
         metafunc.parametrize("postgres_target", params)
+    if "own_target" in metafunc.fixturenames:
+        # Tests that start a server of their own, per implementation x database.
+        targets = selection.targets
+        metafunc.parametrize("own_target", targets, ids=[t.id for t in targets])
     if "variant_target" in metafunc.fixturenames:
         if selection.base_url:
             params = [pytest.param(("base-url", None), id="base-url")]
@@ -178,7 +182,7 @@ def needs(item: pytest.Item) -> tuple[str | None, str | None]:
     """The implementation and database a collected test will start a server of, if any."""
     params = getattr(item, "callspec", None)
     params = params.params if params else {}
-    for name in ("server", "postgres_target"):
+    for name in ("server", "postgres_target", "own_target"):
         if isinstance(params.get(name), Target):
             return params[name].impl, params[name].database
     if "variant_target" in params:

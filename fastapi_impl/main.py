@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi_impl.config import settings
 from fastapi_impl.db import engine
 from fastapi_impl.errors import document_problem_details, register_error_handlers
-from fastapi_impl.middleware import BodySizeLimit
+from fastapi_impl.middleware import BodySizeLimit, NoSniff
 from fastapi_impl.routes import health_router, router
 
 
@@ -28,6 +28,8 @@ app = FastAPI(
     redirect_slashes=False,
 )
 app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+# Outermost, so that errors answered by the middleware below carry the header too.
+app.add_middleware(NoSniff)
 register_error_handlers(app)
 app.include_router(health_router)
 app.include_router(router)

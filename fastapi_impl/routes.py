@@ -7,6 +7,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
@@ -55,6 +56,19 @@ DoneFilter = Annotated[
     Query(description="Only tasks with this `done` value."),
     BeforeValidator(_parse_bool),
 ]
+
+
+async def single_query_values(request: Request) -> None:
+    """Refuse a list parameter given more than once, rather than guess which value was meant."""
+    repeated = [
+        name for name in ("page", "per_page", "done") if len(request.query_params.getlist(name)) > 1
+    ]
+    errors = [
+        {"type": "repeated", "loc": ("query", name), "msg": "Give this parameter once."}
+        for name in repeated
+    ]
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -140,7 +154,12 @@ async def _get_task(session: SessionDep, task_id: int) -> Task:
     return task
 
 
-@router.get("", response_model=TaskPage, responses=_problems(422))
+@router.get(
+    "",
+    response_model=TaskPage,
+    responses=_problems(422),
+    dependencies=[Depends(single_query_values)],
+)
 async def read_tasks(
     session: SessionDep,
     page: Page = 1,

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
 from flask_impl import db
 from flask_impl.config import Config
@@ -26,4 +26,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api = Api(app)
     api.register_blueprint(health_blp)
     api.register_blueprint(blp)
+
+    @app.after_request
+    def nosniff(response: Response) -> Response:
+        """Tell browsers not to guess a response's type from its content."""
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
     return app

@@ -9,7 +9,7 @@ from typing import Any
 import flask_smorest
 from flask import Request, abort, current_app, url_for
 from flask.views import MethodView
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from webargs.flaskparser import FlaskParser
@@ -70,10 +70,22 @@ class JSONBodyParser(FlaskParser):
             abort(413)
         if req.mimetype != "application/json":
             abort(415, "The request body must be sent as application/json.")
+        # gunicorn hands over what arrived before a client stopped sending mid-body.
+        if req.content_length is not None and len(body) < req.content_length:
+            abort(400, f"The request body ended before its {req.content_length} bytes.")
         try:
             return json.loads(body.decode(), parse_constant=reject_constant)
         except ValueError as error:  # JSONDecodeError and UnicodeDecodeError alike
             abort(400, f"The request body is not valid JSON: {error}.")
+        except RecursionError:
+            abort(400, "The request body nests too deeply to parse.")
+
+    def load_querystring(self, req: Request, schema: Schema) -> Any:
+        """The query string; a parameter given twice is refused rather than guessed at."""
+        repeated = [name for name in schema.fields if len(req.args.getlist(name)) > 1]
+        if repeated:
+            raise ValidationError({name: ["Give this parameter once."] for name in repeated})
+        return super().load_querystring(req, schema)
 
 
 def reject_constant(name: str) -> Any:

@@ -27,7 +27,7 @@ class TaskPagination(PageNumberPagination):
         self, queryset: QuerySet, request: Request, view: APIView | None = None
     ) -> list[Any]:
         """Validate `page` and `per_page` (422 naming each bad one), then take the page."""
-        query = PageQuerySerializer(data=request.query_params.dict())
+        query = PageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return self.paginate(queryset, **query.validated_data)
 

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
+from django.http import QueryDict
 from rest_framework import serializers
 
 from django_impl.tasks.models import Task
@@ -105,7 +106,28 @@ class QueryBooleanField(serializers.BooleanField):
         return data == "true"
 
 
-class PageQuerySerializer(serializers.Serializer):
+class QuerySerializer(serializers.Serializer):
+    """Query parameters, each at most once: the API does not guess which of two was meant."""
+
+    def to_internal_value(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate every parameter, naming repeated ones along with invalid ones."""
+        given = dict(data.lists()) if isinstance(data, QueryDict) else {}
+        repeated = {
+            name: ["Give this parameter once."]
+            for name in self.fields
+            if len(given.get(name, ())) > 1
+        }
+        single = data.dict() if isinstance(data, QueryDict) else data
+        try:
+            values = super().to_internal_value(single)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({**error.detail, **repeated}) from None
+        if repeated:
+            raise serializers.ValidationError(repeated)
+        return values
+
+
+class PageQuerySerializer(QuerySerializer):
     """The pagination query parameters."""
 
     page = QueryIntegerField(min_value=1, default=1, help_text="Page number, from 1.")

@@ -177,6 +177,10 @@ class TaskViewSet(viewsets.ModelViewSet):
         super().initial(request, *args, **kwargs)
         if self.action in BODY_ACTIONS:
             body = request.body  # over DATA_UPLOAD_MAX_MEMORY_SIZE: RequestDataTooBig, a 413
+            # A WSGI server hands over what arrived before the client stopped sending.
+            announced = request.META.get("CONTENT_LENGTH", "")
+            if announced.isdigit() and len(body) < int(announced):
+                raise ParseError(f"The request body ended before its {announced} bytes.")
             # DRF treats a body without a Content-Type as empty instead of refusing it.
             media_type, _ = parse_header_parameters(request.content_type or "")
             if media_type != "application/json":
@@ -189,7 +193,10 @@ class TaskViewSet(viewsets.ModelViewSet):
                 raise ParseError("The request body is empty; send a JSON object.")
             # DRF also skips a body sent without Content-Length (chunked, under ASGI).
             request.META["CONTENT_LENGTH"] = str(len(body))
-            request.data  # noqa: B018 -- parse now, so malformed JSON is a 400 here
+            try:
+                request.data  # noqa: B018 -- parse now, so malformed JSON is a 400 here
+            except RecursionError:
+                raise ParseError("The request body nests too deeply to parse.") from None
 
     def not_found(self) -> NotFound:
         """The 404 for the task the URL names."""
@@ -205,7 +212,7 @@ class TaskViewSet(viewsets.ModelViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List tasks in id order, a page at a time, optionally filtered by `done`."""
         # One serializer checks every parameter, so a 422 names all the bad ones at once.
-        query = TaskListQuerySerializer(data=request.query_params.dict())
+        query = TaskListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         queryset = self.get_queryset()

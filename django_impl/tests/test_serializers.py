@@ -1,6 +1,7 @@
 """Where DRF's serializer defaults were made strict."""
 
 import pytest
+from django.http import QueryDict
 
 from django_impl.tasks.serializers import (
     TaskCreateSerializer,
@@ -73,3 +74,9 @@ def test_list_parameters_default_to_page_1_of_10():
 
     assert query.is_valid()
     assert query.validated_data == {"page": 1, "per_page": 10}
+
+
+def test_repeated_list_parameters_are_named_with_invalid_ones():
+    query = QueryDict("page=1&page=2&per_page=0&done=true&done=true")
+
+    assert errors(TaskListQuerySerializer(data=query)) == {"page", "per_page", "done"}
