@@ -89,6 +89,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def fuzz(session: nox.Session) -> None:
+    """The long schemathesis pass with a random seed (`nox -s fuzz -- --seed N` repeats one)."""
+    _install(session)
+    session.run("taskbench", "fuzz", *session.posargs)
+
+
+@nox.session
 def serve(session: nox.Session) -> None:
     """Serve all three implementations side by side until Ctrl-C."""
     _install(session)

@@ -15,6 +15,7 @@ TOOLS = {
     "bench": ("benchmarks.cli", "main", "load-test every implementation (benchmarks/README.md)"),
     "report": ("reports.cli", "run", "gather facts and render the comparison report"),
     "seed": ("benchmarks.fill", "main", "fill a running deployment with tasks over HTTP"),
+    "fuzz": ("taskbench.fuzz", "main", "schemathesis against every implementation"),
 }
 
 
