@@ -5,6 +5,10 @@ which each framework chooses its own way. For query parameters a "null" type is 
 since a query string cannot carry JSON null; in bodies it counts.
 """
 
+import random
+import re
+import sys
+
 import pytest
 
 from contract_tests import spec
@@ -30,7 +34,42 @@ def served_operation(served: dict, path: str, method: str) -> dict:
     return operation
 
 
+WRITES = [(path, method) for path, method in OPERATIONS if method in ("POST", "PUT", "PATCH")]
+TITLE_PATTERN = REFERENCE["components"]["schemas"]["Title"]["pattern"]
+
+
+def contract_accepts(title: str) -> bool:
+    """CONTRACT.md's title rule, applied to a title as sent."""
+    kept = title.strip()
+    return 1 <= len(kept) <= 200 and not any(c < " " or c == "\x7f" for c in kept)
+
+
+def request_title(doc: dict, operation: dict) -> dict:
+    """The schema of `title` in an operation's JSON request body, every `$ref` resolved."""
+    body = spec.resolve(doc, operation["requestBody"])
+    schema = spec.resolve(doc, body["content"]["application/json"]["schema"])
+    title = spec.resolve(doc, schema["properties"]["title"])
+    # A PATCH may wrap it as anyOf [title, null] or similar; take the string branch.
+    for branch in title.get("anyOf", []) + title.get("oneOf", []):
+        if spec.resolve(doc, branch).get("type") == "string":
+            return spec.resolve(doc, branch)
+    return title
+
+
 # The reference document itself
+
+
+def test_title_pattern_accepts_exactly_what_the_contract_accepts():
+    pattern = re.compile(TITLE_PATTERN)
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    alphabet = [*spaces, *map(chr, range(0x20)), "\x7f", "a", "Z", "é", "😀", "\ufeff", "\u200b"]
+    rng = random.Random(20261122)
+    titles = ["a" * 200, " " + "a" * 200 + "\u3000", "a" * 201, "\x1cBuy\x1d", " \t ", "a\tb"]
+    for _ in range(20_000):
+        length = rng.choice([0, 1, 2, 3, 8, 199, 200, 201, 203])
+        titles.append("".join(rng.choice(alphabet) for _ in range(length)))
+    for title in titles:
+        assert bool(pattern.search(title)) == contract_accepts(title), repr(title)
 
 
 def test_reference_document_is_openapi_3_1():
@@ -197,3 +236,17 @@ def test_redoc_serves_redoc_for_openapi_json(api):
     assert media_type(response) == "text/html"
     assert "redoc" in response.text.lower()
     assert "/openapi.json" in response.text
+
+
+@pytest.mark.parametrize(("path", "method"), WRITES, ids=[f"{m} {p}" for p, m in WRITES])
+def test_request_bodies_are_required_closed_and_carry_the_title_pattern(served, path, method):
+    operation = served_operation(served, path, method)
+    body = spec.resolve(served, operation["requestBody"])
+    schema = spec.resolve(served, body["content"]["application/json"]["schema"])
+
+    assert body.get("required") is True, f"{method} {path}: the body must be required"
+    assert schema.get("additionalProperties") is False, f"{method} {path}: unknown fields"
+    title = request_title(served, operation)
+    assert title.get("pattern") == TITLE_PATTERN
+    # The whitespace around a title does not count, so the title as sent has no maximum.
+    assert "maxLength" not in title

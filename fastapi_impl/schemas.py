@@ -1,7 +1,7 @@
 """Pydantic models: what the API accepts, what it returns, and how its errors look."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -14,6 +14,15 @@ from pydantic import (
 )
 
 CONTROL_CHARACTERS = frozenset(map(chr, [*range(0x20), 0x7F]))
+# The title rules as a JSON Schema pattern over the title as sent: whitespace as str.isspace()
+# defines it around 1 to 200 code points with no control character. Since the whitespace
+# around a title does not count, the sent string has no maximum length of its own.
+_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_CONTROL = r"\x00-\x1f\x7f"
+TITLE_PATTERN = (
+    rf"^[{_SPACE}]*[^{_SPACE}{_CONTROL}]"
+    rf"(?:[^{_CONTROL}]{{0,198}}[^{_SPACE}{_CONTROL}])?[{_SPACE}]*$"
+)
 EXAMPLE_TASK = {
     "id": 42,
     "title": "Write the quarterly report",
@@ -32,6 +41,12 @@ def _reject_control_characters(value: str) -> str:
     return value
 
 
+def _title_schema(schema: dict[str, Any]) -> None:
+    # pydantic documents max_length on the title as sent; the pattern says what is checked.
+    del schema["maxLength"]
+    schema["pattern"] = TITLE_PATTERN
+
+
 def _as_utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; every stored value is UTC.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -39,7 +54,12 @@ def _as_utc(value: datetime) -> datetime:
 
 Title = Annotated[
     str,
-    Field(min_length=1, max_length=200, examples=["Write the quarterly report"]),
+    Field(
+        min_length=1,
+        max_length=200,
+        examples=["Write the quarterly report"],
+        json_schema_extra=_title_schema,
+    ),
     BeforeValidator(_strip),
     AfterValidator(_reject_control_characters),
 ]

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import models
 from django.http import QueryDict
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from django_impl.tasks.models import Task
@@ -13,6 +14,17 @@ DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
 
 
+# The title rules as a JSON Schema pattern over the title as sent: whitespace as str.isspace()
+# defines it around 1 to 200 code points with no control character. The whitespace around a
+# title does not count towards its length, so the sent string has no maxLength.
+SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+CONTROL = r"\x00-\x1f\x7f"
+TITLE_PATTERN = (
+    rf"^[{SPACE}]*[^{SPACE}{CONTROL}](?:[^{CONTROL}]{{0,198}}[^{SPACE}{CONTROL}])?[{SPACE}]*$"
+)
+
+
+@extend_schema_field({"type": "string", "minLength": 1, "pattern": TITLE_PATTERN})
 class StrictCharField(serializers.CharField):
     """A CharField that takes only JSON strings (DRF's turns numbers into strings)."""
 
@@ -178,3 +190,19 @@ class HealthSerializer(serializers.Serializer):
     status = serializers.ChoiceField(["ok", "unavailable"])
     uptime_seconds = serializers.FloatField(min_value=0)
     database = serializers.ChoiceField(["ok", "unreachable"])
+
+
+def document_strict_request_bodies(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """A drf-spectacular hook: request bodies are required and refuse unknown fields."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if "requestBody" in operation:
+                operation["requestBody"]["required"] = True
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            schema["additionalProperties"] = False
+            # The model's max_length bounds the stripped title, which the pattern describes.
+            schema.get("properties", {}).get("title", {}).pop("maxLength", None)
+    return result
