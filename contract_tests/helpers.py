@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -53,6 +55,37 @@ def describe(response: httpx.Response) -> str:
         f"{request.method} {request.url.raw_path.decode()} -> {response.status_code} "
         f"{response.headers.get('content-type')!r}: {response.text[:500]!r}"
     )
+
+
+# Polling, bounded by count: a server recovering or a process replaced takes its own time.
+
+PAUSE = 0.25
+
+
+def wait_for(check: Callable[[], Any], what: str, attempts: int = 120) -> Any:
+    """Call `check` a bounded number of times until it returns something true; return that."""
+    for _ in range(attempts):
+        if result := check():
+            return result
+        time.sleep(PAUSE)
+    raise AssertionError(f"{what} did not happen after {attempts} attempts")
+
+
+def eventually(
+    send: Callable[[], httpx.Response], status: int, attempts: int = 120
+) -> httpx.Response:
+    """Repeat a request a bounded number of times until it answers `status`."""
+    response = None
+    for _ in range(attempts):
+        try:
+            response = send()
+        except httpx.TransportError:
+            response = None
+        if response is not None and response.status_code == status:
+            return response
+        time.sleep(PAUSE)
+    last = describe(response) if response is not None else "no answer"
+    raise AssertionError(f"still not {status} after {attempts} attempts; last: {last}")
 
 
 # Factories

@@ -5,24 +5,23 @@ closes to new connections (`ALLOW_CONNECTIONS false`) after terminating the serv
 """
 
 import time
-from collections.abc import Callable
 
-import httpx
 import psycopg
 from psycopg import sql
 
 from contract_tests.helpers import (
+    PAUSE,
     TASKS,
     assert_problem,
     create_task,
     describe,
+    eventually,
     media_type,
     task_url,
 )
 from taskbench.databases import DEFAULT_POSTGRES_URL as ADMIN_URL
 
 ATTEMPTS = 60
-PAUSE = 0.25
 
 
 def set_allow_connections(name: str, allow: bool) -> None:
@@ -51,21 +50,6 @@ def cut_off(name: str) -> None:
                 return
             time.sleep(PAUSE)
     raise AssertionError(f"sessions of {name} did not end")
-
-
-def eventually(send: Callable[[], httpx.Response], status: int) -> httpx.Response:
-    """Repeat a request a bounded number of times until it answers `status`."""
-    response = None
-    for _ in range(ATTEMPTS):
-        try:
-            response = send()
-        except httpx.TransportError:
-            response = None
-        if response is not None and response.status_code == status:
-            return response
-        time.sleep(PAUSE)
-    last = describe(response) if response is not None else "no answer"
-    raise AssertionError(f"still not {status} after {ATTEMPTS} attempts; last: {last}")
 
 
 def test_database_outage_is_503_and_the_server_recovers_without_restart(
@@ -102,10 +86,12 @@ def test_database_outage_is_503_and_the_server_recovers_without_restart(
         for call in calls:
             assert_problem(call, 503)
 
-        eventually(lambda: api.get("/health"), 200)
-        assert eventually(lambda: api.get(task_url(task["id"])), 200).json() == task
-        eventually(lambda: api.get(TASKS), 200)
-        created = eventually(lambda: api.post(TASKS, json={"title": "After the outage"}), 201)
-        eventually(lambda: api.delete(task_url(created.json()["id"])), 204)
+        eventually(lambda: api.get("/health"), 200, ATTEMPTS)
+        assert eventually(lambda: api.get(task_url(task["id"])), 200, ATTEMPTS).json() == task
+        eventually(lambda: api.get(TASKS), 200, ATTEMPTS)
+        created = eventually(
+            lambda: api.post(TASKS, json={"title": "After the outage"}), 201, ATTEMPTS
+        )
+        eventually(lambda: api.delete(task_url(created.json()["id"])), 204, ATTEMPTS)
         assert server.process.process.poll() is None
         assert server.process.process.pid == pid

@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,14 +19,19 @@ import psycopg
 import pytest
 
 from contract_tests.conftest import LOG_DIR, NO_CONTROL
-from contract_tests.helpers import TASKS, assert_problem, create_task, describe, task_url
+from contract_tests.helpers import (
+    TASKS,
+    assert_problem,
+    create_task,
+    describe,
+    eventually,
+    task_url,
+)
 from taskbench import launcher, registry
 
 WRITERS = 8
 MAX_CREATES = 200  # per writer
 STOP_AFTER = 40  # acknowledged creates before PostgreSQL is stopped
-ATTEMPTS = 120
-PAUSE = 0.25
 
 
 def postgres_bin() -> Path | None:
@@ -107,21 +111,6 @@ def cluster(selection):
             capture_output=True, timeout=60,
         )  # fmt: skip
         shutil.rmtree(root, ignore_errors=True)
-
-
-def eventually(send, status: int) -> httpx.Response:
-    """Repeat a request a bounded number of times until it answers `status`."""
-    response = None
-    for _ in range(ATTEMPTS):
-        try:
-            response = send()
-        except httpx.TransportError:
-            response = None
-        if response is not None and response.status_code == status:
-            return response
-        time.sleep(PAUSE)
-    last = describe(response) if response is not None else "no answer"
-    raise AssertionError(f"still not {status} after {ATTEMPTS} attempts; last: {last}")
 
 
 def test_postgresql_stopped_under_load_is_503_and_recovers_without_restart(

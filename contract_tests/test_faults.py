@@ -7,29 +7,17 @@ the shared servers of the other tests are never disturbed. Loads are bounded by 
 import os
 import signal
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import psutil
 
-from contract_tests.helpers import TASKS, describe, task_url
+from contract_tests.helpers import TASKS, describe, task_url, wait_for
 from taskbench import launcher, registry
 
 WRITERS = 16
 MAX_CREATES = 150  # per writer, so the load stops by count even if the server never stops
 SIGTERM_AFTER = 100  # acknowledged creates before the signal
-ATTEMPTS = 120
-PAUSE = 0.25
-
-
-def eventually(check, what: str):
-    """Poll `check` a bounded number of times until it returns something true."""
-    for _ in range(ATTEMPTS):
-        if result := check():
-            return result
-        time.sleep(PAUSE)
-    raise AssertionError(f"{what} did not happen after {ATTEMPTS} attempts")
 
 
 def workers_of(pid: int, port: int) -> set[int]:
@@ -112,7 +100,7 @@ def test_a_killed_worker_is_replaced_and_the_server_keeps_serving(launch, connec
     impl, database = own_target.impl, own_target.database
     with launch(impl, database, f"{impl}_worker") as server, connect(server) as api:
         pid, port = server.process.process.pid, server.process.port
-        workers = eventually(lambda: workers_of(pid, port), "finding the workers")
+        workers = wait_for(lambda: workers_of(pid, port), "finding the workers")
         assert len(workers) >= 2, f"{impl}: expected several workers, found {workers}"
         victim = min(workers)
 
@@ -126,7 +114,7 @@ def test_a_killed_worker_is_replaced_and_the_server_keeps_serving(launch, connec
             now = workers_of(pid, port)
             return victim not in now and len(now) >= len(workers)
 
-        eventually(replaced, "replacing the killed worker")
+        wait_for(replaced, "replacing the killed worker")
         assert server.process.process.poll() is None
         for _ in range(20):
             assert api.get("/health").status_code == 200
