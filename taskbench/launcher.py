@@ -44,9 +44,20 @@ def plan(
     return impl, variant, cfg
 
 
+# Variables a server never inherits from whoever starts it, so that what is served is what the
+# registry says: the frameworks' debug switches, and those through which gunicorn
+# (GUNICORN_CMD_ARGS) and uvicorn (UVICORN_<OPTION>) add options such as --reload to the command.
+NOT_INHERITED = ("DJANGO_DEBUG", "FLASK_DEBUG", "GUNICORN_CMD_ARGS")
+NOT_INHERITED_PREFIXES = ("UVICORN_",)
+
+
 def server_environment(impl: registry.Implementation, cfg: registry.ServeConfig) -> dict[str, str]:
-    """The environment every command of an implementation runs with."""
-    env = dict(os.environ)
+    """The environment an implementation's commands run with: the caller's, less NOT_INHERITED."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in NOT_INHERITED and not name.startswith(NOT_INHERITED_PREFIXES)
+    }
     env.update(impl.environment(cfg))
     env["DATABASE_URL"] = cfg.database_url
     return env

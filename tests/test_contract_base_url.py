@@ -14,7 +14,13 @@ from taskbench import databases, launcher
 ROOT = Path(__file__).resolve().parent.parent
 PYTEST = [sys.executable, "-m", "pytest", "contract_tests", "-q", "-p", "no:cacheprovider"]
 # The modules whose tests start servers of their own or stop databases.
-CONTROLLING = {"test_database_down", "test_database_stopped", "test_faults", "test_variants"}
+CONTROLLING = {
+    "test_database_down",
+    "test_database_stopped",
+    "test_faults",
+    "test_served_config",
+    "test_variants",
+}
 
 
 def test_contract_suite_passes_against_a_server_given_by_base_url(tmp_path: Path) -> None:
