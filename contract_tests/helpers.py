@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,8 +25,10 @@ TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     413: "Content Too Large",
+    414: "URI Too Long",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
+    431: "Request Header Fields Too Large",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -86,6 +89,43 @@ def eventually(
         time.sleep(PAUSE)
     last = describe(response) if response is not None else "no answer"
     raise AssertionError(f"still not {status} after {attempts} attempts; last: {last}")
+
+
+# Raw sockets, for what an HTTP client library will not send. Every read is bounded.
+
+# How long a raw-socket test waits for an answer before calling it a hang.
+ANSWER_TIMEOUT = 30.0
+
+
+def parse_responses(received: bytes, base_url: str) -> list[httpx.Response]:
+    """The HTTP/1.1 responses in the bytes a server sent on one connection."""
+    answers = []
+    while received:
+        head, _, rest = received.partition(b"\r\n\r\n")
+        status_line, *lines = head.decode("latin-1").split("\r\n")
+        headers = [tuple(part.strip() for part in line.split(":", 1)) for line in lines]
+        length = int({k.lower(): v for k, v in headers}.get("content-length", len(rest)))
+        answers.append(
+            httpx.Response(
+                int(status_line.split()[1]),
+                headers=headers,
+                content=rest[:length],
+                request=httpx.Request("POST", base_url),
+            )
+        )
+        received = rest[length:]
+    return answers
+
+
+def exchange(server: Any, data: bytes) -> list[httpx.Response]:
+    """Send raw bytes on one connection; every response read until the server closes it."""
+    host, port = server.base_url.removeprefix("http://").rsplit(":", 1)
+    received = b""
+    with socket.create_connection((host, int(port)), timeout=ANSWER_TIMEOUT) as sock:
+        sock.sendall(data)
+        while chunk := sock.recv(65_536):
+            received += chunk
+    return parse_responses(received, server.base_url)
 
 
 # Factories

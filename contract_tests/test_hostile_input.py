@@ -13,10 +13,12 @@ import httpx
 import pytest
 
 from contract_tests.helpers import (
+    ANSWER_TIMEOUT,
     MAX_BODY,
     TASKS,
     assert_problem,
     create_task,
+    exchange,
     get_task,
     raw_request,
     read_page,
@@ -24,8 +26,6 @@ from contract_tests.helpers import (
     total,
 )
 
-# How long a raw-socket test waits for an answer before calling it a hang.
-ANSWER_TIMEOUT = 30.0
 DEEPEST_JUDGED = 512
 TOO_DEEP = 30_000  # 60,000 bytes of brackets: under the size limit
 TOO_DEEP_OBJECTS = 9_000  # 63,000 bytes of `{"a": ` and `}`
@@ -66,32 +66,6 @@ def send_raw(server, method: str, path: str, headers: dict[str, str], body: byte
         )
     finally:
         connection.close()
-
-
-def exchange(server, data: bytes) -> list[httpx.Response]:
-    """Send raw bytes on one connection; every response read until the server closes it."""
-    url = urlsplit(server.base_url)
-    received = b""
-    with socket.create_connection((url.hostname, url.port), timeout=ANSWER_TIMEOUT) as sock:
-        sock.sendall(data)
-        while chunk := sock.recv(65_536):
-            received += chunk
-    answers = []
-    while received:
-        head, _, rest = received.partition(b"\r\n\r\n")
-        status_line, *lines = head.decode("latin-1").split("\r\n")
-        headers = [tuple(part.strip() for part in line.split(":", 1)) for line in lines]
-        length = int({k.lower(): v for k, v in headers}.get("content-length", len(rest)))
-        answers.append(
-            httpx.Response(
-                int(status_line.split()[1]),
-                headers=headers,
-                content=rest[:length],
-                request=httpx.Request("POST", server.base_url),
-            )
-        )
-        received = rest[length:]
-    return answers
 
 
 # Deep nesting
@@ -247,4 +221,89 @@ def test_a_body_without_content_length_is_an_empty_body(server, api):
 
     assert response is not None, "the server closed the connection without answering"
     assert_problem(response, 400)
+    assert total(api) == before
+
+
+# What the HTTP server reads
+
+REQUEST_LINE_LIMIT = 8_190
+
+
+def request_line_of(size: int) -> bytes:
+    """A GET of the listing whose request line is exactly `size` bytes, padded with an
+    unknown query parameter."""
+    start, end = f"GET {TASKS}?per_page=1&pad=", " HTTP/1.1"
+    padding = size - len(start) - len(end)
+    assert padding > 0
+    return f"{start}{'a' * padding}{end}".encode()
+
+
+def request(line: bytes, *headers: str) -> bytes:
+    """A complete request without a body, asking the server to close after answering."""
+    fields = ["Host: 127.0.0.1", *headers, "Connection: close"]
+    return line + b"\r\n" + "".join(f"{field}\r\n" for field in fields).encode() + b"\r\n"
+
+
+def test_a_request_line_of_8190_bytes_is_judged_by_the_api(server, api):
+    create_task(api, "Listed under a long request line")
+
+    answers = exchange(server, request(request_line_of(REQUEST_LINE_LIMIT)))
+
+    assert answers, "the server closed the connection without answering"
+    assert answers[0].status_code == 200, answers[0].text[:300]
+    assert answers[0].json() == read_page(api, per_page=1)
+
+
+def test_a_longer_request_line_is_a_414_problem(server, api):
+    before = total(api)
+
+    answers = exchange(server, request(request_line_of(4 * REQUEST_LINE_LIMIT)))
+
+    assert answers, "the server closed the connection without answering"
+    assert_problem(answers[0], 414)
+    assert total(api) == before
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [("X-Large: " + "a" * 8_000,), tuple(f"X-Field-{n}: {n}" for n in range(90))],
+    ids=["an-8000-byte-field", "90-fields"],
+)
+def test_header_fields_within_the_limits_are_read(server, headers):
+    answers = exchange(server, request(b"GET /health HTTP/1.1", *headers))
+
+    assert answers, "the server closed the connection without answering"
+    assert answers[0].status_code == 200, answers[0].text[:300]
+    assert answers[0].json()["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [("X-Large: " + "a" * 20_000,), tuple(f"X-Field-{n}: {n}" for n in range(200))],
+    ids=["a-20-kb-field", "200-fields"],
+)
+def test_header_fields_over_the_limits_are_a_431_problem(server, headers):
+    answers = exchange(server, request(b"GET /health HTTP/1.1", *headers))
+
+    assert answers, "the server closed the connection without answering"
+    assert_problem(answers[0], 431)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"NOT HTTP AT ALL\r\n\r\n",
+        b"GET /health HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n",
+        b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Name: x\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(32) + b"\r\n\r\n",
+    ],
+    ids=["garbage", "unknown-version", "space-in-field-name", "tls-hello"],
+)
+def test_bytes_that_are_not_http_are_a_400_problem(server, api, data):
+    before = total(api)
+
+    answers = exchange(server, data)
+
+    assert answers, "the server closed the connection without answering"
+    assert_problem(answers[0], 400)
     assert total(api) == before

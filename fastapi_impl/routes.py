@@ -79,6 +79,7 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
                 400: "The body is not valid JSON.",
                 404: "No task has this id.",
                 413: "The body is larger than 64 KiB.",
+                414: "The request line is over 8,190 bytes; the HTTP server refuses it.",
                 415: "The body is not sent as application/json.",
                 422: "A field or parameter is invalid; every one is named.",
                 503: "The database is unavailable.",
@@ -157,7 +158,7 @@ async def _get_task(session: SessionDep, task_id: int) -> Task:
 @router.get(
     "",
     response_model=TaskPage,
-    responses=_problems(422),
+    responses=_problems(414, 422),
     dependencies=[Depends(single_query_values)],
 )
 async def read_tasks(

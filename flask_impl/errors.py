@@ -19,6 +19,7 @@ TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     413: "Content Too Large",
+    414: "URI Too Long",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
     500: "Internal Server Error",
@@ -44,6 +45,11 @@ PROBLEM_RESPONSES = {
         415,
         "The Content-Type is missing or is not application/json.",
         "The request body must be sent as application/json.",
+    ),
+    "URITooLong": (
+        414,
+        "The request line is over 8,190 bytes; the HTTP server refuses it.",
+        "The request line is longer than the server reads.",
     ),
     "InvalidBody": (
         422,

@@ -131,7 +131,9 @@ class Tasks(MethodView):
 
     @blp.arguments(TaskQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, TaskPageSchema)
-    @blp.doc(operationId="read_tasks", responses={422: "InvalidQuery"} | UNAVAILABLE)
+    @blp.doc(
+        operationId="read_tasks", responses={414: "URITooLong", 422: "InvalidQuery"} | UNAVAILABLE
+    )
     def get(self, page: int, per_page: int, done: bool | None = None) -> dict[str, Any]:
         """List tasks, oldest first, one page at a time."""
         filters = [] if done is None else [Task.done == done]

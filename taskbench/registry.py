@@ -73,6 +73,14 @@ WORKER_RULES = {
     "gthread": "workers = cores, threads = 4 per worker",
 }
 GTHREAD_THREADS = 4
+# The servers' own answers to requests they cannot parse are problem details (taskbench.problems):
+# uvicorn through this httptools protocol, gunicorn through this settings module's hook.
+UVICORN_PROTOCOL = "taskbench.uvicorn_protocol:HttpToolsProtocol"
+GUNICORN_CONFIG = "python:taskbench.gunicorn_config"
+GUNICORN_UVICORN_WORKER = "taskbench.gunicorn_uvicorn_worker.UvicornWorker"
+# gunicorn's largest request line (its default is 4,094 bytes); the contract serves up to this,
+# and taskbench.uvicorn_protocol applies the same limit.
+REQUEST_LINE_LIMIT = 8190
 
 
 def available_cores() -> int:
@@ -98,7 +106,7 @@ def _uvicorn(app: str) -> Callable[[ServeConfig], list[str]]:
             PY, "-m", "uvicorn", app,
             "--host", cfg.host, "--port", str(cfg.port),
             "--workers", str(cfg.workers),
-            "--loop", "uvloop", "--http", "httptools",
+            "--loop", "uvloop", "--http", UVICORN_PROTOCOL,
             "--no-access-log", "--no-server-header", "--log-level", "warning",
         ]  # fmt: skip
 
@@ -112,6 +120,8 @@ def _gunicorn(app: str, worker_class: str) -> Callable[[ServeConfig], list[str]]
             "--bind", _bind(cfg),
             "--workers", str(cfg.workers),
             "--worker-class", worker_class,
+            "--config", GUNICORN_CONFIG,
+            "--limit-request-line", str(REQUEST_LINE_LIMIT),
             "--log-level", "warning",
         ]  # fmt: skip
         if worker_class == "gthread":
@@ -164,7 +174,7 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
                     "gunicorn",
                     "async",
                     "gunicorn managing uvicorn workers",
-                    _gunicorn("fastapi_impl.main:app", "uvicorn_worker.UvicornWorker"),
+                    _gunicorn("fastapi_impl.main:app", GUNICORN_UVICORN_WORKER),
                 ),
             ),
         ),

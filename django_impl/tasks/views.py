@@ -89,6 +89,11 @@ INVALID_BODY = problem_response(
         {"field": "priority", "message": "Unknown field."},
     ],
 )
+URI_TOO_LONG = problem_response(
+    414,
+    "The request line is over 8,190 bytes; the HTTP server refuses it.",
+    "The request line is longer than the server reads.",
+)
 INVALID_QUERY = problem_response(
     422,
     "A query parameter is invalid; every offending one is named.",
@@ -106,7 +111,7 @@ BODY_ERRORS = BAD_REQUEST | TOO_LARGE | NOT_JSON | INVALID_BODY
         summary="List tasks, oldest first, one page at a time",
         description="A page past the end is empty, not a 404.",
         parameters=[TaskListQuerySerializer],
-        responses={200: TaskSerializer(many=True)} | INVALID_QUERY | UNAVAILABLE,
+        responses={200: TaskSerializer(many=True)} | URI_TOO_LONG | INVALID_QUERY | UNAVAILABLE,
         # drf-spectacular wraps a list example in the page envelope.
         examples=[example("A page", TASK, response_only=True, status_codes=[200])],
     ),
