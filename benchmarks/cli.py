@@ -132,6 +132,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--wrk-duration", type=int, help=f"seconds of each wrk run (default {default.wrk_duration})"
     )
+    where.add_argument(
+        "--slow-hold",
+        type=int,
+        metavar="SECONDS",
+        help="seconds slow clients hold connections after each server's first session "
+        f"(default {default.slow_hold}; 0 skips the probe)",
+    )
     where.add_argument("--no-live", action="store_true", help="plain lines instead of the display")
 
 
@@ -154,8 +161,11 @@ def settings_from(args: argparse.Namespace) -> plan.Settings:
         "warmup": args.warmup,
         "seed_rows": args.seed_rows,
         "wrk_duration": args.wrk_duration,
+        "slow_hold": args.slow_hold,
     }
     settings = replace(settings, **{k: v for k, v in given.items() if v is not None})
+    if settings.slow_hold < 0:
+        raise databases.DatabaseError("--slow-hold must be 0 (no probe) or more seconds")
     if settings.seed_rows < 20:
         raise databases.DatabaseError("--seed-rows must be at least 20 (one page of the list)")
     return settings

@@ -52,6 +52,7 @@ LOCUST_START_STOP = 2.0
 SESSION_OVERHEAD = 5.0
 SEEDING = 8.0
 AUDIT_OVERHEAD = 1.0
+SLOW_CLIENTS_OVERHEAD = 2.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class Settings:
     warmup: int = 3
     seed_rows: int = 10_000
     wrk_duration: int = 10
+    # Seconds that slow clients hold connections after each server variant's first session
+    # (benchmarks/slowclients.py); 0 leaves the probe out.
+    slow_hold: int = 10
     # One server per variant for every scenario, instead of a fresh one per write load point.
     shared_server: bool = False
 
@@ -83,6 +87,7 @@ QUICK = {
     "warmup": 1,
     "seed_rows": 1_000,
     "wrk_duration": 2,
+    "slow_hold": 3,
     "shared_server": True,
 }
 EXHAUSTIVE = {"all_variants": True, "scenarios": tuple(SCENARIOS), "sweep_all": True}
@@ -177,12 +182,15 @@ class Plan:
             SCENARIOS[step.scenario].writes for session in self.sessions for step in session.steps
         )
         checks = sum(step.cross_check for session in self.sessions for step in session.steps)
+        servers = len({(session.impl, session.variant) for session in self.sessions})
+        slow = servers * (s.slow_hold + SLOW_CLIENTS_OVERHEAD) if s.slow_hold else 0.0
         return (
             len(self.impls) * SEEDING
             + len(self.sessions) * SESSION_OVERHEAD
             + self.windows * per_window
             + audits * AUDIT_OVERHEAD
             + (checks * (s.wrk_duration + 1.0) if wrk else 0.0)
+            + slow
         )
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from benchmarks import audit, crosscheck, loadgen, machine, seeding, servers, smoke
+from benchmarks import audit, crosscheck, loadgen, machine, seeding, servers, slowclients, smoke
 from benchmarks.display import Progress
 from benchmarks.plan import SCENARIOS, Plan, Session, Settings, Step, describe
 from benchmarks.processes import Children, interrupts_as_keyboard_interrupt, shielded
@@ -331,6 +331,16 @@ def _start(run: Run, session: Session, server: launcher.ServerProcess, info: dic
     return True
 
 
+def _first_of_its_server(run: Run, session: Session) -> bool:
+    """Whether this is the first session of its implementation and variant in the plan."""
+    same = [
+        s
+        for s in run.options.plan.sessions
+        if (s.impl, s.variant) == (session.impl, session.variant)
+    ]
+    return bool(same) and same[0] is session
+
+
 def run_session(run: Run, session: Session, tpl: Template) -> None:
     """One server on a fresh copy of the template, smoke-checked, then every step's windows."""
     opts = run.options
@@ -368,6 +378,9 @@ def run_session(run: Run, session: Session, tpl: Template) -> None:
                 _window(run, session, step, repeat, server, tpl)
             if step.cross_check and opts.wrk and key not in run.failed:
                 _cross_check(run, session, step, server, tpl)
+        if _first_of_its_server(run, session) and run.settings.slow_hold and key not in run.failed:
+            run.progress.phase("slow clients", run.settings.slow_hold)
+            info["slow_clients"] = slowclients.probe(server.base_url, run.settings.slow_hold)
     finally:
         run.children.release(server)
         opts.database.drop(name)

@@ -25,7 +25,7 @@ BENCH = [
     "--scenario", "health", "--scenario", "mixed", "--users", "4", "--peak-users", "4",
     "--offered-rps", "20", "--fixed-users", "4",
     "--duration", "2", "--warmup", "1", "--seed-rows", "100",
-    "--wrk", "wrk", "--wrk-duration", "1",
+    "--wrk", "wrk", "--wrk-duration", "1", "--slow-hold", "1",
 ]  # fmt: skip
 
 
@@ -51,6 +51,20 @@ def test_smoke_benchmark_exits_zero(smoke_run: tuple[int, dict, Path]) -> None:
 
     assert code == 0, document["failures"]
     assert document["run"]["status"] == "complete"
+
+
+def test_each_server_is_probed_once_with_slow_clients(smoke_run: tuple[int, dict, Path]) -> None:
+    _, document, _ = smoke_run
+    servers = {(s["impl"], s["variant"]) for s in document["sessions"]}
+
+    probed = [s for s in document["sessions"] if s.get("slow_clients")]
+
+    assert sorted((s["impl"], s["variant"]) for s in probed) == sorted(servers)
+    for session in probed:
+        found = session["slow_clients"]
+        assert found["connected"] == found["holders"], session["session"]
+        assert found["probes"] >= 1, session["session"]
+        assert found["failed"] == 0, session["session"]
 
 
 def test_results_file_matches_its_schema(smoke_run: tuple[int, dict, Path]) -> None:
