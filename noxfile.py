@@ -17,6 +17,9 @@ IMPLEMENTATIONS = ["fastapi", "flask", "django"]
 ALL_EXTRAS = ".[fastapi,flask,django,test,lint,bench,report]"
 BENCH_EXTRAS = ".[fastapi,flask,django,bench]"
 CONTRACT_XML = "var/contract.xml"
+FUZZ_LATEST = "var/fuzz/latest"
+# Seconds per schemathesis pass in the main job (six passes); `nox -s fuzz` allows 300.
+COMPARE_FUZZ_SECONDS = 60
 
 
 def _install(session: nox.Session, target: str = ALL_EXTRAS) -> None:
@@ -35,6 +38,11 @@ def _install_wrk(session: nox.Session) -> None:
 def _newest_results() -> str | None:
     found = sorted(glob.glob("results/*/results.json"))
     return found[-1] if found else None
+
+
+def _newest_fuzz() -> str | None:
+    """The run folder var/fuzz/latest points at, if any."""
+    return os.path.realpath(FUZZ_LATEST) if os.path.exists(FUZZ_LATEST) else None
 
 
 def _apt_install(session: nox.Session, package: str, command: str, *options: str) -> None:
@@ -111,7 +119,7 @@ def report(session: nox.Session) -> None:
 
 @nox.session
 def compare(session: nox.Session) -> None:
-    """The main job: the contract suite, the benchmarks, then the report (options go to bench)."""
+    """The main job: the contract suite, schemathesis, the benchmarks, then the report."""
     _install(session)
     _install_wrk(session)
     # Failed contract tests (exit 1) do not stop the job: the report shows them, and
@@ -120,9 +128,17 @@ def compare(session: nox.Session) -> None:
         "python", "-m", "pytest", "contract_tests", f"--junitxml={CONTRACT_XML}",
         success_codes=[0, 1],
     )  # fmt: skip
+    # Likewise findings (exit 1): they go into the report's reliability table.
+    fuzzed_before = _newest_fuzz()
+    session.run("taskbench", "fuzz", "--max-time", str(COMPARE_FUZZ_SECONDS), success_codes=[0, 1])
+    if _newest_fuzz() == fuzzed_before:
+        session.error("taskbench fuzz wrote no summary.json; see its output above")
     before = _newest_results()
     # A failed run (exit 1) still writes its results, and the report says what failed.
     session.run("taskbench", "bench", *session.posargs, success_codes=[0, 1])
     if _newest_results() == before:
         session.error("the benchmark wrote no results.json; see its output above")
-    session.run("taskbench", "report", "--contract-xml", CONTRACT_XML, "--check")
+    session.run(
+        "taskbench", "report", "--contract-xml", CONTRACT_XML,
+        "--fuzz-summary", f"{FUZZ_LATEST}/summary.json", "--check",
+    )  # fmt: skip

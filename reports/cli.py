@@ -11,12 +11,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from taskbench.links import point_latest
+
 if TYPE_CHECKING:
     from reports.results import Run
 
 RESULTS_ROOT = Path("results")
 REPORTS_ROOT = Path("reports")
 CONTRACT_XML = Path("var/contract.xml")
+FUZZ_SUMMARY = Path("var/fuzz/latest/summary.json")
 
 
 class ReportError(RuntimeError):
@@ -36,6 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="JUnit XML of the contract suite (default: var/contract.xml)",
     )  # fmt: skip
     parser.add_argument(
+        "--fuzz-summary", type=Path, default=FUZZ_SUMMARY,
+        help="summary.json of `taskbench fuzz` (default: var/fuzz/latest/summary.json)",
+    )  # fmt: skip
+    parser.add_argument(
         "--render-only", action="store_true",
         help="render from the facts.json already beside results.json; gather nothing",
     )  # fmt: skip
@@ -48,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--check", action="store_true",
-        help="after writing the report, exit 1 if a contract test failed or the run failed",
+        help="after writing the report, exit 1 if a contract test failed, schemathesis found "
+        "something, or the run failed",
     )  # fmt: skip
 
 
@@ -84,6 +92,7 @@ def _run(args: argparse.Namespace) -> int:
         options = gather.Options(
             root=Path.cwd(),
             contract_xml=args.contract_xml,
+            fuzz_summary=args.fuzz_summary,
             dependencies=not args.no_dependencies,
             docs=not args.no_docs,
         )
@@ -92,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
     name = args.name or results_path.parent.name
     written = render.report_dir(results_path, facts_path, args.out / name)
     if not args.no_latest:
-        render.point_latest(args.out, name)
+        point_latest(args.out, name)
     for kind in ("html", "md"):
         print(written[kind])
     problems = check(results.load(results_path), facts_path) if args.check else []
@@ -102,8 +111,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def check(run: Run, facts_path: Path) -> list[str]:
-    """Why a run cannot be trusted: failed contract tests, or a run that did not complete."""
-    from reports import factsview
+    """Why a run cannot be trusted: failed contract tests, fuzz findings, an incomplete run."""
+    from reports import factsview, reliability
 
     problems = []
     if run.status != "complete":
@@ -113,4 +122,4 @@ def check(run: Run, facts_path: Path) -> list[str]:
         totals = factsview.contract_totals(facts, impl)
         if totals and totals["failed"]:
             problems.append(f"{impl}: {totals['failed']} contract tests failed")
-    return problems
+    return problems + reliability.fuzz_problems(facts, run.impls)

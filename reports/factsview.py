@@ -69,3 +69,18 @@ def extra_packages(facts: Facts, impl: str) -> set[str]:
     """Lower-cased names of the packages an implementation's extra installs."""
     entry = dependencies(facts, impl)
     return {p["name"].lower() for p in entry["packages"]} if entry else set()
+
+
+def contract_modules(facts: Facts, impl: str) -> dict[str, dict[str, Any]] | None:
+    """An implementation's contract counts per test module; None when facts hold no such counts."""
+    found = section(facts, "contract")
+    if not found or "modules" not in found:
+        return None
+    return found["modules"].get(impl, {})
+
+
+def fuzz_pass(facts: Facts, impl: str, spec: str) -> dict[str, Any] | None:
+    """One schemathesis pass of an implementation against a document ('own' or 'contract')."""
+    found = section(facts, "fuzz")
+    entry = found["implementations"].get(impl) if found else None
+    return entry["passes"].get(spec) if entry else None

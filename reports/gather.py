@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reports.facts import code, conformance, contract, dependencies, docs
+from reports.facts import code, conformance, contract, dependencies, docs, fuzz
 from taskbench import registry
 
+# Sections and keys are only ever added, so a facts.json of any version still renders.
 SCHEMA_VERSION = 1
-FUZZ_PENDING = "not run: schemathesis is not wired into the suite yet"
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Options:
 
     root: Path
     contract_xml: Path | None
+    fuzz_summary: Path | None = None
     dependencies: bool = True
     docs: bool = True
 
@@ -34,6 +35,12 @@ def git_state() -> dict[str, Any]:
 def skipped(reason: str) -> dict[str, str]:
     """A section that was not gathered, and why; the report prints the reason."""
     return {"not_measured": reason}
+
+
+def fuzz_facts(summary: Path | None) -> dict[str, Any]:
+    """The fuzz section: what `taskbench fuzz` recorded, or why there is nothing."""
+    found = fuzz.gather(summary) if summary else None
+    return found or skipped(f"no fuzz summary at {summary}: run `taskbench fuzz` first")
 
 
 def gather(impls: list[str], options: Options) -> dict[str, Any]:
@@ -51,7 +58,7 @@ def gather(impls: list[str], options: Options) -> dict[str, Any]:
         if options.dependencies
         else skipped("skipped with --no-dependencies"),
         "docs": docs.gather(impls) if options.docs else skipped("skipped with --no-docs"),
-        "fuzz": skipped(FUZZ_PENDING),
+        "fuzz": fuzz_facts(options.fuzz_summary),
     }
 
 

@@ -7,7 +7,6 @@ report can be re-rendered and compared.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from reports.results import Run
 TITLE = "FastAPI vs Flask vs Django REST Framework, measured"
 RESULTS = "results.json"
 FACTS = "facts.json"
-LATEST = "latest"
 # Where the repository root is, seen from reports/<name>/: code links point there.
 CODE_LINK_PREFIX = "../../"
 
@@ -99,7 +97,7 @@ def context(run: Run, facts: Facts) -> dict[str, Any]:
         "audit": sections.audit_summary(run),
         "contract": sections.contract_rows(run, facts),
         "contract_missing": factsview.not_measured(facts, "contract"),
-        "fuzz": factsview.not_measured(facts, "fuzz"),
+        "reliability": sections.reliability_view(run, facts),
         "code": sections.code_rows(run, facts),
         "code_tool": code["tool"] if code else "radon",
         "roles": list(ROLES.values()),
@@ -141,12 +139,3 @@ def report_dir(results_path: Path, facts_path: Path, out: Path) -> dict[str, Pat
     run = results.load(out / RESULTS)
     facts = json.loads((out / FACTS).read_text(encoding="utf-8"))
     return render(run, facts, out)
-
-
-def point_latest(root: Path, name: str) -> Path:
-    """Make root/latest point at root/name (a relative symlink)."""
-    link = root / LATEST
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    os.symlink(name, link, target_is_directory=True)
-    return link

@@ -89,6 +89,8 @@ class Server:
     startup: Spread | None
     idle_rss: Spread | None
     points: tuple[Point, ...]
+    # /health probed while slow clients held connections (benchmarks/slowclients.py), if run.
+    slow_clients: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -247,6 +249,7 @@ def _server(data: dict[str, Any], entry: dict[str, Any], variant: dict[str, Any]
         startup=_spread(sessions, lambda s: s.get("start_to_healthy_seconds")),
         idle_rss=_spread(sessions, lambda s: s.get("idle_rss_bytes")),
         points=_points(data, entry["impl"], name) if measured else (),
+        slow_clients=next((s["slow_clients"] for s in sessions if s.get("slow_clients")), None),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reports import claims, factsview, fmt, measures
+from reports import claims, factsview, fmt, measures, reliability
 from reports.claims import Verdict
 from reports.facts.roles import ROLES
 from reports.factsview import Facts
@@ -224,6 +224,24 @@ def _contract_cell(cell: dict[str, Any]) -> dict[str, Any]:
     if cell["skipped"]:
         text += f", {cell['skipped']} skipped"
     return {"text": text, "ok": cell["failed"] == 0 if ran else None}
+
+
+def reliability_view(run: Run, facts: Facts) -> dict[str, Any]:
+    """The reliability table, where the schemathesis figures came from, and what it found."""
+    rows = [
+        {
+            "title": row.check.title,
+            "source": row.check.source,
+            "missing": row.missing,
+            "cells": [{"text": c.text, "ok": c.ok} for c in row.cells],
+        }
+        for row in reliability.table(run, facts)
+    ]
+    findings = [
+        {"impl": _title(run, f.impl), "document": f.document, "listed": list(f.listed)}
+        for f in reliability.fuzz_findings(run, facts)
+    ]
+    return {"rows": rows, "fuzz_source": reliability.fuzz_source(facts), "findings": findings}
 
 
 def _title(run: Run, impl: str) -> str:

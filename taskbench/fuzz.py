@@ -5,12 +5,14 @@ fuzzed twice: against its own generated /openapi.json, and against the contract'
 contract_tests/openapi.yaml. Every check runs, the stateful phase included (use after delete,
 resource availability). A fixed seed makes a run repeatable; without one, each run explores
 anew and prints the seed it drew. Each pass writes schemathesis' JSON report, and a summary of
-all of them goes to var/fuzz/<run id>/summary.json for the report.
+all of them goes to var/fuzz/<run id>/summary.json for the report, with the commit, the start
+time and the budget; var/fuzz/latest points at the newest run unless --out was given.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import random
 import shutil
@@ -21,10 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from taskbench import databases, launcher, registry
+from taskbench.links import point_latest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_SPEC = ROOT / "contract_tests" / "openapi.yaml"
+CONFIG = ROOT / "contract_tests" / "schemathesis.toml"
 SPECS = ("own", "contract")
+# The failure classes schemathesis' not_a_server_error check raises (ST101, ST102), as named in
+# the `type` of each entry of its JSON report's `failures`.
+SERVER_ERRORS = ("ServerError", "ContentTypeServerError")
 # Beyond --max-time: schemathesis' own start, and the requests in flight when time is up.
 GRACE_SECONDS = 120
 
@@ -44,7 +51,7 @@ def command(
     """The `schemathesis run` command line of one pass."""
     target = f"{base_url}/openapi.json" if spec == "own" else str(CONTRACT_SPEC)
     argv = [
-        schemathesis_executable(), "run", target,
+        schemathesis_executable(), "--config-file", str(CONFIG), "run", target,
         "--checks", "all",
         "--seed", str(seed),
         "--max-examples", str(max_examples),
@@ -102,9 +109,11 @@ def summarize(
     impl: str, variant: str, spec: str, code: int, report: Path, log: Path, started: float
 ) -> dict[str, Any]:
     """One pass as the summary records it; schemathesis' own report is kept beside it."""
-    document = json.loads(report.read_text()) if report.is_file() else {}
+    # A pass that died before writing its report leaves an empty file.
+    text = report.read_text() if report.is_file() else ""
+    document = json.loads(text) if text.strip() else {}
     findings = [
-        {key: failure.get(key) for key in ("code", "title", "count", "operations")}
+        {key: failure.get(key) for key in ("type", "code", "title", "count", "operations")}
         for failure in document.get("failures", [])
     ]
     return {
@@ -121,8 +130,26 @@ def summarize(
         "test_cases": document.get("test_cases", {}),
         "phases": {name: phase.get("status") for name, phase in document.get("phases", {}).items()},
         "findings": findings,
+        "findings_total": sum(f["count"] or 0 for f in findings),
+        "server_errors": sum(f["count"] or 0 for f in findings if f["type"] in SERVER_ERRORS),
         "errors": len(document.get("errors", [])),
     }
+
+
+def git_state() -> dict[str, Any]:
+    """The commit fuzzed, and whether the tree had changes."""
+    from benchmarks import machine  # the benchmark's own reading, so both name commits alike
+
+    return machine.git()
+
+
+def write_summary(out: Path, summary: dict[str, Any], latest_root: Path | None) -> Path:
+    """Write out/summary.json; then, given out's parent as latest_root, point its latest at out."""
+    path = out / "summary.json"
+    path.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    if latest_root is not None:
+        point_latest(latest_root, out.name)
+    return path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -146,8 +173,11 @@ def main(args: argparse.Namespace) -> int:
         return 2
     schemathesis_executable()
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
-    out = (args.out or databases.VAR_DIR / "fuzz" / time.strftime("%Y%m%d-%H%M%S")).resolve()
+    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    root = databases.VAR_DIR / "fuzz"
+    out = (args.out or root / time.strftime("%Y%m%d-%H%M%S")).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    git = git_state()
     if args.database == "postgresql":
         databases.check_reachable(databases.DEFAULT_POSTGRES_URL)
     print(f"taskbench fuzz: seed {seed}, reports in {out}/", file=sys.stderr, flush=True)
@@ -161,6 +191,16 @@ def main(args: argparse.Namespace) -> int:
                 flush=True,
             )
             passes.append(outcome)
-    summary = {"seed": seed, "database": args.database, "passes": passes}
-    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    versions = sorted({p["schemathesis_version"] for p in passes if p["schemathesis_version"]})
+    summary = {
+        "seed": seed,
+        "database": args.database,
+        "started_at": started_at,
+        "git": git,
+        "budget": {"max_examples": args.max_examples, "max_time": args.max_time},
+        "schemathesis_version": ", ".join(versions) or None,
+        "passes": passes,
+    }
+    # A run into a folder of its own choosing is not the newest run of var/fuzz/.
+    write_summary(out, summary, None if args.out else root)
     return 0 if all(p["passed"] for p in passes) else 1

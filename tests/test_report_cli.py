@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -53,7 +54,11 @@ def test_check_fails_after_writing_when_contract_tests_failed(tmp_path: Path) ->
 
     assert done.returncode == 1
     assert "taskbench: the benchmark run ended failed" in done.stderr
-    assert "taskbench: flask: 1 contract tests failed" in done.stderr
+    assert "taskbench: flask: 2 contract tests failed" in done.stderr
+    assert (
+        "taskbench: flask: 3 schemathesis findings (2 server errors) against its own "
+        "/openapi.json\n" in done.stderr
+    )
     assert (tmp_path / "reports" / folder.name / "report.html").is_file()
     assert not (tmp_path / "reports" / "latest").exists()
 
@@ -75,3 +80,39 @@ def test_render_only_needs_facts_beside_the_results(tmp_path: Path) -> None:
 
     assert done.returncode == 2
     assert "facts.json does not exist: run without --render-only" in done.stderr
+
+
+def test_gathering_reads_the_fuzz_summary_it_is_given(tmp_path: Path) -> None:
+    folder = a_results_folder(tmp_path)
+    (folder / "facts.json").unlink()
+
+    done = taskbench(
+        "report", str(folder / "results.json"), "--no-docs", "--no-dependencies", "--no-latest",
+        "--contract-xml", str(FIXTURES / "contract.xml"),
+        "--fuzz-summary", str(FIXTURES / "fuzz-summary.json"),
+        cwd=tmp_path,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    facts = json.loads((folder / "facts.json").read_text(encoding="utf-8"))
+    assert facts["fuzz"]["seed"] == 20261122
+    assert facts["fuzz"]["implementations"]["flask"]["passes"]["own"]["server_errors"] == 2
+    assert facts["contract"]["modules"]["flask"]["test_faults"]["failed"] == 1
+    markdown = (tmp_path / "reports" / folder.name / "report.md").read_text(encoding="utf-8")
+    assert "**FAILED: 9,876 test cases, 3 findings, 2 server errors**" in markdown
+
+
+def test_without_a_fuzz_summary_the_facts_say_how_to_make_one(tmp_path: Path) -> None:
+    folder = a_results_folder(tmp_path)
+
+    done = taskbench(
+        "report", str(folder / "results.json"), "--no-docs", "--no-dependencies", "--no-latest",
+        cwd=tmp_path,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    facts = json.loads((folder / "facts.json").read_text(encoding="utf-8"))
+    assert facts["fuzz"] == {
+        "not_measured": f"no fuzz summary at {Path('var/fuzz/latest/summary.json')}: "
+        "run `taskbench fuzz` first"
+    }

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from reports.facts import code, conformance, contract, dependencies, docs
+from reports import gather
+from reports.facts import code, conformance, contract, dependencies, docs, fuzz
 from reports.facts.roles import ROLES
 from taskbench import registry
 
@@ -83,11 +86,75 @@ def test_contract_matrix_counts_passes_failures_and_skips() -> None:
     found = contract.parse(FIXTURES / "contract.xml", IMPLS)
 
     flask, django = found["matrix"]["flask"], found["matrix"]["django"]
-    assert (flask["sqlite"]["passed"], flask["sqlite"]["failed"]) == (1, 1)
+    assert (flask["sqlite"]["passed"], flask["sqlite"]["failed"]) == (5, 2)
     assert "422 != 201" in flask["sqlite"]["failures"][0]
-    assert (django["postgresql"]["passed"], django["postgresql"]["skipped"]) == (0, 2)
+    assert (django["postgresql"]["passed"], django["postgresql"]["skipped"]) == (0, 4)
     assert django["variants"]["passed"] == 2
     assert found["suite"]["passed"] == 1
+
+
+def test_contract_counts_per_module_add_up_every_database_of_an_implementation() -> None:
+    found = contract.parse(FIXTURES / "contract.xml", IMPLS)
+
+    fastapi, flask, django = (found["modules"][impl] for impl in IMPLS)
+    assert fastapi["test_hostile_input"] == {
+        "passed": 2, "failed": 0, "skipped": 0, "skip_reasons": []
+    }  # fmt: skip
+    assert (flask["test_faults"]["passed"], flask["test_faults"]["failed"]) == (0, 1)
+    stopped = django["test_database_stopped"]
+    assert (stopped["passed"], stopped["skipped"]) == (0, 1)
+    assert "cannot connect" in stopped["skip_reasons"][0]
+    assert "test_openapi" not in fastapi, "a suite test belongs to no implementation"
+    assert found["matrix"]["fastapi"]["sqlite"]["passed"] == 7
+
+
+def test_fixture_facts_are_what_the_fixture_inputs_give() -> None:
+    facts = json.loads((FIXTURES / "facts.json").read_text(encoding="utf-8"))
+    fuzzed = fuzz.parse(FIXTURES / "fuzz-summary.json")
+
+    assert facts["contract"] == contract.parse(FIXTURES / "contract.xml", IMPLS)
+    skip = ("source", "run")
+    assert {k: v for k, v in facts["fuzz"].items() if k not in skip} == {
+        k: v for k, v in fuzzed.items() if k not in skip
+    }
+
+
+def test_fuzz_facts_keep_where_the_figures_came_from_and_every_pass() -> None:
+    found = fuzz.parse(FIXTURES / "fuzz-summary.json")
+
+    assert (found["seed"], found["database"], found["schemathesis_version"]) == (
+        20261122, "postgresql", "4.32.5",
+    )  # fmt: skip
+    assert found["git"]["commit"] == "89abcdef0123456789abcdef0123456789abcdef"
+    assert found["budget"] == {"max_examples": 100, "max_time": 300}
+    assert found["started_at"] == "2026-11-22T01:10:00Z"
+    assert set(found["implementations"]) == set(IMPLS)
+    own = found["implementations"]["flask"]["passes"]["own"]
+    assert (own["passed"], own["findings_total"], own["server_errors"]) == (False, 3, 2)
+    assert [f["code"] for f in own["findings"]] == ["ST101", "ST103"]
+    assert own["test_cases"]["generated"] == 9876
+    assert own["phases"]["stateful"] == "success"
+
+
+def test_fuzz_facts_name_the_run_the_latest_link_points_at(tmp_path: Path) -> None:
+    run = tmp_path / "fuzz" / "20261122-011000"
+    run.mkdir(parents=True)
+    shutil.copyfile(FIXTURES / "fuzz-summary.json", run / "summary.json")
+    (tmp_path / "fuzz" / "latest").symlink_to(run.name)
+
+    found = fuzz.gather(tmp_path / "fuzz" / "latest" / "summary.json")
+
+    assert found is not None
+    assert found["run"] == "20261122-011000"
+
+
+def test_missing_fuzz_summary_says_how_to_make_one(tmp_path: Path) -> None:
+    absent = tmp_path / "latest" / "summary.json"
+
+    assert fuzz.gather(absent) is None
+    assert gather.fuzz_facts(absent) == {
+        "not_measured": f"no fuzz summary at {absent}: run `taskbench fuzz` first"
+    }
 
 
 def test_missing_junit_xml_is_no_contract_fact(tmp_path: Path) -> None:

@@ -102,8 +102,8 @@ def test_failed_variant_and_run_status_are_reported_not_ranked(markdown: str) ->
 
 
 def test_contract_matrix_shows_failures_and_skips(markdown: str) -> None:
-    assert "| Flask | 1/2 passed **FAILED** | 1/1 passed | 1/1 passed |" in markdown
-    assert "| Django REST Framework | 2/2 passed | not run, 2 skipped | 2/2 passed |" in markdown
+    assert "| Flask | 5/7 passed **FAILED** | 2/2 passed | 1/1 passed |" in markdown
+    assert "| Django REST Framework | 7/7 passed | not run, 4 skipped | 2/2 passed |" in markdown
     assert "test_validation::test_title_is_stripped[flask-sqlite" in markdown
 
 
@@ -182,7 +182,168 @@ def test_facts_not_gathered_are_said_to_be_not_measured(tmp_path: Path) -> None:
     markdown = written["md"].read_text(encoding="utf-8")
 
     assert "Contract suite: not gathered for this run." in markdown
-    assert "**Property-based fuzzing (schemathesis):** not wired in yet." in markdown
+    assert "| Schemathesis against its own /openapi.json | not measured: not wired in yet |" in (
+        markdown
+    )
     assert "| Lines of code, without migrations (lower is better) | not measured |" in markdown
     assert "| Flask needs manual validation. |" in markdown
     assert "**not measured**" in markdown
+
+
+def reliability_rows(markdown: str) -> dict[str, list[str]]:
+    """The reliability table's cells by check, the source column left out."""
+    section = markdown.split("### Reliability", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    cells = [[c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]] for row in rows[1:]]
+    return {c[0]: c[1:-1] for c in cells}
+
+
+def starting(rows: dict[str, list[str]], start: str) -> list[str]:
+    """The cells of the one check whose title starts so."""
+    (found,) = [cells for title, cells in rows.items() if title.startswith(start)]
+    return found
+
+
+def rendered_with(facts: dict, out: Path) -> tuple[str, str]:
+    """The fixture run rendered with other facts: (Markdown, HTML)."""
+    path = out / "facts.json"
+    path.write_text(json.dumps(facts), encoding="utf-8")
+    written = render.report_dir(FIXTURES / "results.json", path, out / "report")
+    return written["md"].read_text(encoding="utf-8"), written["html"].read_text(encoding="utf-8")
+
+
+def fixture_facts() -> dict:
+    return json.loads((FIXTURES / "facts.json").read_text(encoding="utf-8"))
+
+
+def test_reliability_counts_each_contract_module_over_both_databases(markdown: str) -> None:
+    rows = reliability_rows(markdown)
+
+    assert starting(rows, "Hostile input") == [
+        "2 of 2 passed", "1 of 1 passed", "1 of 1 passed, 1 skipped",
+    ]  # fmt: skip
+    assert rows["SIGTERM and killed workers under load"] == [
+        "1 of 1 passed", "**1 of 1 FAILED**", "1 of 1 passed",
+    ]  # fmt: skip
+    assert starting(rows, "Database unreachable or stopped") == [
+        "2 of 2 passed", "2 of 2 passed", "1 of 1 passed, 1 skipped",
+    ]  # fmt: skip
+
+
+def test_reliability_rows_come_in_order_each_with_its_source(markdown: str) -> None:
+    section = markdown.split("### Reliability", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+
+    assert rows[0] == "| check | FastAPI | Flask | Django REST Framework | figures from |"
+    assert [r.split(" | ")[0][2:] for r in rows[1:]] == [
+        "Hostile input (nesting, repeated parameters, lying lengths, oversized lines and headers)",
+        "Slow clients (trickled requests served, half-sent ones never acknowledged)",
+        "Others served while slow clients hold connections half-sent",
+        "Security headers (nosniff, no version banner)",
+        "Debug modes off in every served configuration",
+        "SIGTERM and killed workers under load",
+        "Database unreachable or stopped under load (503, then recovery without a restart)",
+        "Concurrent writers (create, update, delete), rows audited",
+        "Schemathesis against its own /openapi.json",
+        "Schemathesis against contract_tests/openapi.yaml",
+        "Benchmark write windows audited (acknowledged creates readable, no row lost or invented)",
+        "Failed requests in measured benchmark windows",
+    ]
+    assert rows[1].endswith(" | contract_tests/test_hostile_input.py |")
+
+
+def test_a_contract_module_absent_from_the_results_is_not_measured(
+    markdown: str, html: str
+) -> None:
+    rows = reliability_rows(markdown)
+
+    assert rows["Slow clients (trickled requests served, half-sent ones never acknowledged)"] == [
+        "not measured: no test_slow_clients results in contract.xml", "", "",
+    ]  # fmt: skip
+    assert (
+        '<td colspan="3" class="muted">not measured: no test_served_config results in '
+        "contract.xml</td>" in html
+    )
+
+
+def test_schemathesis_passes_show_test_cases_findings_and_server_errors(
+    markdown: str, html: str
+) -> None:
+    rows = reliability_rows(markdown)
+
+    assert rows["Schemathesis against contract_tests/openapi.yaml"] == [
+        "11,873 test cases, 0 findings, 0 server errors",
+        "9,120 test cases, 0 findings, 0 server errors",
+        "7,990 test cases, 0 findings, 0 server errors",
+    ]
+    assert '<td class="num ok">12,345 test cases, 0 findings, 0 server errors</td>' in html
+
+
+def test_a_schemathesis_finding_is_a_failed_cell_listed_under_the_table(
+    markdown: str, html: str
+) -> None:
+    rows = reliability_rows(markdown)
+    failed = "FAILED: 9,876 test cases, 3 findings, 2 server errors"
+
+    assert rows["Schemathesis against its own /openapi.json"][1] == f"**{failed}**"
+    assert f'<td class="num failed">{failed}</td>' in html
+    listed = "Schemathesis findings of Flask against its own /openapi.json:\n\n"
+    assert listed + "- `ST101 Server error: 2 (PATCH /api/v1/tasks/{id}, POST /api/v1/tasks)`" in (
+        markdown
+    )
+    assert "<code>ST103 Undocumented status code: 1 (POST /api/v1/tasks)</code>" in html
+
+
+def test_benchmark_audits_and_failed_requests_are_counted_per_implementation(
+    markdown: str, html: str
+) -> None:
+    rows = reliability_rows(markdown)
+
+    assert starting(rows, "Benchmark write windows audited") == ["4 of 4 passed"] * 3
+    assert rows["Failed requests in measured benchmark windows"][0] == (
+        "**2 of 532,842 requests FAILED**"
+    )
+    assert '<td class="num failed">1 of 353,410 requests FAILED</td>' in html
+
+
+def test_the_fuzz_figures_say_where_they_came_from(markdown: str) -> None:
+    assert (
+        "Schemathesis 4.32.5 figures from taskbench fuzz run 20261122-011000 (seed 20261122, "
+        "PostgreSQL, at most 100 examples per operation and 300 s per pass, started "
+        "2026-11-22T01:10:00Z), at commit 89abcdef0123, the commit these facts were gathered from."
+    ) in markdown
+
+
+def test_fuzz_figures_from_another_commit_say_so(tmp_path: Path) -> None:
+    facts = fixture_facts()
+    facts["fuzz"]["git"] = {"commit": "fedcba9876543210fedcba9876543210fedcba98", "dirty": True}
+
+    markdown, html = rendered_with(facts, tmp_path)
+
+    note = (
+        "at commit fedcba987654 with uncommitted changes, NOT the one these facts were "
+        "gathered from (89abcdef0123)."
+    )
+    assert note in markdown
+    assert note in html
+
+
+def test_facts_without_per_module_counts_or_fuzz_still_render(tmp_path: Path) -> None:
+    facts = fixture_facts()
+    del facts["contract"]["modules"]
+    facts["fuzz"] = {"not_measured": "no fuzz summary at var/fuzz/latest/summary.json"}
+
+    markdown, html = rendered_with(facts, tmp_path)
+    rows = reliability_rows(markdown)
+
+    assert rows["Security headers (nosniff, no version banner)"] == [
+        "not measured: these facts predate per-module contract counts", "", "",
+    ]  # fmt: skip
+    assert rows["Schemathesis against its own /openapi.json"][0] == (
+        "not measured: no fuzz summary at var/fuzz/latest/summary.json"
+    )
+    assert "Schemathesis findings" not in markdown
+    assert "taskbench fuzz run" not in html
+    assert rows["Failed requests in measured benchmark windows"][1] == (
+        "**1 of 353,410 requests FAILED**"
+    )

@@ -2,6 +2,8 @@
 
 The contract suite's test ids start with the target: `test_x[fastapi-sqlite-...]`, or
 `test_x[fastapi-gunicorn-sync]` for the tests that start every server variant on SQLite.
+Besides the matrix, each implementation's counts per test module (`test_hostile_input`), over
+every column, feed the report's reliability table.
 """
 
 from __future__ import annotations
@@ -40,11 +42,17 @@ def _cell() -> dict[str, Any]:
     return {**dict.fromkeys(OUTCOMES, 0), "failures": [], "skip_reasons": []}
 
 
+def module_of(case: ET.Element) -> str:
+    """The test module of a JUnit test case: the last part of its classname."""
+    return (case.get("classname") or "").rsplit(".", 1)[-1]
+
+
 def parse(path: Path, impls: list[str]) -> dict[str, Any]:
     """Counts per implementation and column, with the failed tests and why tests were skipped."""
     root = ET.parse(path).getroot()  # noqa: S314 - pytest's own output, read locally
     matrix = {impl: {col: _cell() for col in (*DATABASES, VARIANTS)} for impl in impls}
     suite = _cell()
+    modules: dict[str, dict[str, dict[str, Any]]] = {impl: {} for impl in impls}
     total_seconds = 0.0
     for case in root.iter("testcase"):
         name = case.get("name", "")
@@ -52,17 +60,25 @@ def parse(path: Path, impls: list[str]) -> dict[str, Any]:
         impl, column = target_of(name, impls)
         cell = matrix[impl][column] if impl and column else suite
         outcome, message = _outcome(case)
+        module = module_of(case)
         cell[outcome] += 1
         if outcome == "failed" and len(cell["failures"]) < MAX_LISTED:
-            module = (case.get("classname") or "").rsplit(".", 1)[-1]
             cell["failures"].append(f"{module}::{name}: {message}")
         elif outcome == "skipped" and message not in cell["skip_reasons"]:
             cell["skip_reasons"].append(message)
+        if impl:
+            counts = modules[impl].setdefault(
+                module, {**dict.fromkeys(OUTCOMES, 0), "skip_reasons": []}
+            )
+            counts[outcome] += 1
+            if outcome == "skipped" and message not in counts["skip_reasons"]:
+                counts["skip_reasons"].append(message)
     return {
         "source": path.name,
         "columns": [*DATABASES, VARIANTS],
         "matrix": matrix,
         "suite": suite,
+        "modules": {impl: dict(sorted(found.items())) for impl, found in modules.items()},
         "seconds": round(total_seconds, 1),
     }
 
