@@ -70,7 +70,7 @@ CHECKS = (
     Check("Schemathesis against its own /openapi.json", FUZZ, spec="own"),
     Check("Schemathesis against contract_tests/openapi.yaml", FUZZ, spec="contract"),
     Check(
-        "Benchmark write windows audited (acknowledged creates readable, no row lost or invented)",
+        "Write load points audited (acknowledged creates readable, no row lost or invented)",
         AUDIT,
     ),
     Check("Failed requests in measured benchmark windows", FAILED_REQUESTS),

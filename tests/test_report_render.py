@@ -246,7 +246,7 @@ def test_reliability_rows_come_in_order_each_with_its_source(markdown: str) -> N
         "Concurrent writers (create, update, delete), rows audited",
         "Schemathesis against its own /openapi.json",
         "Schemathesis against contract_tests/openapi.yaml",
-        "Benchmark write windows audited (acknowledged creates readable, no row lost or invented)",
+        "Write load points audited (acknowledged creates readable, no row lost or invented)",
         "Failed requests in measured benchmark windows",
     ]
     assert rows[1].endswith(" | contract_tests/test_hostile_input.py |")
@@ -299,7 +299,7 @@ def test_benchmark_audits_and_failed_requests_are_counted_per_implementation(
 ) -> None:
     rows = reliability_rows(markdown)
 
-    assert starting(rows, "Benchmark write windows audited") == ["4 of 4 passed"] * 3
+    assert starting(rows, "Write load points audited") == ["4 of 4 passed"] * 3
     assert rows["Failed requests in measured benchmark windows"][0] == (
         "**2 of 532,842 requests FAILED**"
     )
