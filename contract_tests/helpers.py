@@ -117,15 +117,25 @@ def parse_responses(received: bytes, base_url: str) -> list[httpx.Response]:
     return answers
 
 
+def connect_raw(server: Any) -> socket.socket:
+    """A raw connection to the server under test."""
+    host, port = server.base_url.removeprefix("http://").rsplit(":", 1)
+    return socket.create_connection((host, int(port)), timeout=ANSWER_TIMEOUT)
+
+
+def read_responses(sock: socket.socket, base_url: str) -> list[httpx.Response]:
+    """Every response on a connection until the server closes it."""
+    received = b""
+    while chunk := sock.recv(65_536):
+        received += chunk
+    return parse_responses(received, base_url)
+
+
 def exchange(server: Any, data: bytes) -> list[httpx.Response]:
     """Send raw bytes on one connection; every response read until the server closes it."""
-    host, port = server.base_url.removeprefix("http://").rsplit(":", 1)
-    received = b""
-    with socket.create_connection((host, int(port)), timeout=ANSWER_TIMEOUT) as sock:
+    with connect_raw(server) as sock:
         sock.sendall(data)
-        while chunk := sock.recv(65_536):
-            received += chunk
-    return parse_responses(received, server.base_url)
+        return read_responses(sock, server.base_url)
 
 
 # Factories

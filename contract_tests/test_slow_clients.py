@@ -12,14 +12,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from contract_tests.helpers import (
-    ANSWER_TIMEOUT,
     TASKS,
     assert_problem,
     assert_task_shape,
+    connect_raw,
     create_task,
     describe,
     get_task,
     parse_responses,
+    read_responses,
     total,
 )
 
@@ -30,26 +31,12 @@ HOLDERS = 32
 HOLD_ROUNDS = 8  # trickles per holder before it gives up
 
 
-def connect_to(server) -> socket.socket:
-    """A raw connection to the server under test."""
-    host, port = server.base_url.removeprefix("http://").rsplit(":", 1)
-    return socket.create_connection((host, int(port)), timeout=ANSWER_TIMEOUT)
-
-
 def trickle(sock: socket.socket, data: bytes, pieces: int = PIECES) -> None:
     """Send `data` in `pieces` parts with a pause before each."""
     size = -(-len(data) // pieces)
     for start in range(0, len(data), size):
         time.sleep(PAUSE)
         sock.sendall(data[start : start + size])
-
-
-def read_all(sock: socket.socket, base_url: str):
-    """Every response on a connection until the server closes it."""
-    received = b""
-    while chunk := sock.recv(65_536):
-        received += chunk
-    return parse_responses(received, base_url)
 
 
 def create_request(body: bytes, length: int | None = None) -> bytes:
@@ -66,9 +53,9 @@ def test_a_trickled_create_is_stored_whole_and_acknowledged_once(server, api):
     title = "Sent a few bytes at a time, and stored whole"
     body = f'{{"title": "{title}", "done": true}}'.encode()
 
-    with connect_to(server) as sock:
+    with connect_raw(server) as sock:
         trickle(sock, create_request(body))
-        answers = read_all(sock, server.base_url)
+        answers = read_responses(sock, server.base_url)
 
     assert len(answers) == 1, [describe(a) for a in answers]
     assert answers[0].status_code == 201, describe(answers[0])
@@ -82,9 +69,9 @@ def test_a_trickled_create_is_stored_whole_and_acknowledged_once(server, api):
 def test_trickled_headers_are_answered_once_complete(server):
     request = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\nConnection: close\r\n\r\n"
 
-    with connect_to(server) as sock:
+    with connect_raw(server) as sock:
         trickle(sock, request, pieces=len(request) // 4)
-        answers = read_all(sock, server.base_url)
+        answers = read_responses(sock, server.base_url)
 
     assert len(answers) == 1, [describe(a) for a in answers]
     assert answers[0].status_code == 200, describe(answers[0])
@@ -95,11 +82,11 @@ def test_a_trickled_body_that_stops_short_is_never_acknowledged(server, api):
     before = total(api)
     body = b'{"title": "Trickled, then abandoned", "done": false}'
 
-    with connect_to(server) as sock:
+    with connect_raw(server) as sock:
         trickle(sock, create_request(body, length=len(body) + 50))
         sock.shutdown(socket.SHUT_WR)
         try:
-            answers = read_all(sock, server.base_url)
+            answers = read_responses(sock, server.base_url)
         except ConnectionResetError:
             answers = []
 
@@ -110,7 +97,7 @@ def test_a_trickled_body_that_stops_short_is_never_acknowledged(server, api):
 
 def hold(server, partial: bytes) -> list:
     """Send the start of a request, trickle a little more for a while, then leave."""
-    with connect_to(server) as sock:
+    with connect_raw(server) as sock:
         sock.sendall(partial)
         try:
             for _ in range(HOLD_ROUNDS):
