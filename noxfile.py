@@ -60,23 +60,28 @@ def _apt_install(session: nox.Session, package: str, command: str, *options: str
     )  # fmt: skip
 
 
-@nox.session
-def lint(session: nox.Session) -> None:
-    """Check style and formatting with ruff."""
-    session.install("-c", "constraints.txt", "ruff")
+def _lint(session: nox.Session) -> None:
+    """ruff's lint and format checks, then the import layers (pyproject.toml, import-linter)."""
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check style and formatting with ruff, and the import layers with import-linter."""
+    session.install("-c", "constraints.txt", "-e", ".[lint]")
+    _lint(session)
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run ruff, then the contract suite and the tool tests on SQLite and PostgreSQL."""
+    """Run the lint checks, then the contract suite and the tool tests on SQLite and PostgreSQL."""
     _install(session)
     _apt_install(session, "chromium", "chromium")  # the report's browser test
     # Compose v1 from Debian validates docker-compose.yml; no Docker engine is needed for that.
     _apt_install(session, "docker-compose", "docker-compose", "--no-install-recommends")
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", ".")
+    _lint(session)
     session.run("python", "-m", "pytest", *session.posargs)
 
 

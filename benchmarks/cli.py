@@ -1,4 +1,8 @@
-"""The options of `taskbench bench`; taskbench/cli.py adds them as a subcommand."""
+"""`taskbench bench`: its options, announced to taskbench as a subcommand (pyproject.toml).
+
+Only the standard library, taskbench and the plan are imported here, so that `taskbench --help`
+works without the bench extra; the runner is imported when the command runs.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks import crosscheck, plan
+from benchmarks import plan
 from benchmarks.storage import DatabaseServer
 from taskbench import databases, registry
+from taskbench.commands import Command
 
 
 def _ints(text: str) -> tuple[int, ...]:
@@ -173,14 +178,8 @@ def settings_from(args: argparse.Namespace) -> plan.Settings:
 
 def main(args: argparse.Namespace) -> int:
     """Run `taskbench bench`."""
-    try:
-        from benchmarks import runner  # needs the bench extra: locust, rich, psutil, jsonschema
-    except ModuleNotFoundError as exc:
-        print(
-            f"taskbench: error: {exc}; install the bench extra: pip install -e '.[bench]'",
-            file=sys.stderr,
-        )
-        return 2
+    from benchmarks import crosscheck, runner  # the bench extra: locust, rich, psutil, jsonschema
+
     settings = settings_from(args)
     database = DatabaseServer.from_url(args.database_url)
     if database.kind == "postgresql":
@@ -218,3 +217,8 @@ def main(args: argparse.Namespace) -> int:
         argv=tuple(sys.argv),
     )
     return runner.execute(options)
+
+
+COMMAND = Command(
+    "bench", "load-test every implementation (benchmarks/README.md)", "bench", add_arguments, main
+)

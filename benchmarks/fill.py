@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from taskbench.commands import Command
+
 TASKS = "/api/v1/tasks"
 BATCH = 200
 
@@ -66,3 +68,8 @@ def main(args: argparse.Namespace) -> int:
         return 1
     print(f"{args.base_url} holds at least {args.rows} tasks ({created} created now)")
     return 0
+
+
+COMMAND = Command(
+    "seed", "fill a running deployment with tasks over HTTP", "bench", add_arguments, main
+)

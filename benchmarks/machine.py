@@ -1,10 +1,9 @@
-"""Facts about the run for the results: machine, software versions and the git commit."""
+"""Facts about the run for the results: the machine and the versions of the software."""
 
 from __future__ import annotations
 
 import os
 import platform
-import subprocess
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ PACKAGES = (
     "drf-spectacular", "dj-database-url", "psycopg", "psycopg-binary", "locust", "gevent",
     "geventhttpclient", "psutil", "rich", "httpx",
 )  # fmt: skip
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def cpu_model() -> str:
@@ -66,20 +64,3 @@ def versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             found[name] = None
     return found
-
-
-def _git(*args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip()
-
-
-def git() -> dict[str, Any]:
-    """The commit the code was run from, and whether the tree had changes."""
-    commit = _git("rev-parse", "HEAD")
-    status = _git("status", "--porcelain")
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}

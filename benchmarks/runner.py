@@ -14,7 +14,6 @@ import datetime as dt
 import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -31,7 +30,7 @@ from benchmarks.processes import Children, interrupts_as_keyboard_interrupt, shi
 from benchmarks.results import Results, Where, record
 from benchmarks.sampling import CLIENT_BOUND_PERCENT, INTERVAL, tree_rss
 from benchmarks.storage import DatabaseServer
-from taskbench import launcher, registry
+from taskbench import launcher, provenance, registry
 
 
 @dataclass(frozen=True)
@@ -87,18 +86,9 @@ class Run:
         return self.options.plan.settings
 
 
-def importable(package: str) -> str | None:
-    """Why a package cannot be imported by a server process, or None when it can."""
-    done = subprocess.run(
-        [sys.executable, "-c", f"import {package}"], capture_output=True, text=True, timeout=60
-    )
-    lines = done.stderr.strip().splitlines()
-    return None if done.returncode == 0 else (lines[-1] if lines else "import failed")
-
-
 def availability(impls: tuple[str, ...]) -> dict[str, str | None]:
     """For each implementation, why it cannot be benchmarked (None when it can)."""
-    return {name: importable(registry.get(name).package) for name in impls}
+    return {name: launcher.import_problem(name) for name in impls}
 
 
 def default_cpus() -> tuple[frozenset[int], frozenset[int]]:
@@ -133,7 +123,7 @@ def _header(run: Run, wrk_version: str | None) -> dict[str, Any]:
                 "version": wrk_version,
             },
         },
-        "git": machine.git(),
+        "git": provenance.git_state(),
         "settings": asdict(settings),
         "conditions": {
             "database": {

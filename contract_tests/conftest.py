@@ -17,9 +17,7 @@ session stops with an error.
 from __future__ import annotations
 
 import os
-import re
 import ssl
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -236,14 +234,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 def import_problem(impl: str) -> str | None:
     """Why a server of `impl` could not import its package, or None when it can."""
-    package = registry.get(impl).package
-    done = subprocess.run(
-        [sys.executable, "-c", f"import {package}"], capture_output=True, text=True
-    )
-    if done.returncode == 0:
+    reason = launcher.import_problem(impl)
+    if reason is None:
         return None
-    lines = done.stderr.strip().splitlines()
-    reason = re.sub(r"\s+", " ", lines[-1]) if lines else "import failed"
+    package = registry.get(impl).package
     return (
         f"the {impl} implementation cannot be imported ({reason}, from {Path.cwd()}): "
         f"install or finish the {package} package."

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from taskbench.commands import Command
 from taskbench.links import point_latest
 
 if TYPE_CHECKING:
@@ -123,3 +124,8 @@ def check(run: Run, facts_path: Path) -> list[str]:
         if totals and totals["failed"]:
             problems.append(f"{impl}: {totals['failed']} contract tests failed")
     return problems + reliability.fuzz_problems(facts, run.impls)
+
+
+COMMAND = Command(
+    "report", "gather facts and render the comparison report", "report", add_arguments, run
+)

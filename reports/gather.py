@@ -9,6 +9,7 @@ from typing import Any
 
 from reports.facts import code, conformance, contract, dependencies, docs, fuzz
 from taskbench import registry
+from taskbench.provenance import git_state
 
 # Sections and keys are only ever added, so a facts.json of any version still renders.
 SCHEMA_VERSION = 1
@@ -23,13 +24,6 @@ class Options:
     fuzz_summary: Path | None = None
     dependencies: bool = True
     docs: bool = True
-
-
-def git_state() -> dict[str, Any]:
-    """The commit the facts were gathered from, and whether the tree had changes."""
-    from benchmarks import machine  # the benchmark's own reading, so both name commits alike
-
-    return machine.git()
 
 
 def skipped(reason: str) -> dict[str, str]:

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
+from collections.abc import Callable
 
-from taskbench import databases, launcher, registry
-
-# Subcommands that live in their own packages: name -> (module, entry point, help). A
-# container image holds only the launcher and one implementation, so they may be absent.
-TOOLS = {
-    "bench": ("benchmarks.cli", "main", "load-test every implementation (benchmarks/README.md)"),
-    "report": ("reports.cli", "run", "gather facts and render the comparison report"),
-    "seed": ("benchmarks.fill", "main", "fill a running deployment with tasks over HTTP"),
-    "fuzz": ("taskbench.fuzz", "main", "schemathesis against every implementation"),
-}
+from taskbench import commands, databases, launcher, registry
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -102,17 +93,22 @@ def build_parser() -> argparse.ArgumentParser:
     lister = sub.add_parser("list", help="list implementations, variants and worker rules")
     lister.set_defaults(func=_list)
 
-    for name, (module_name, entry, help_text) in TOOLS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name.partition(".")[0]:
-                raise
-            continue
-        tool = sub.add_parser(name, help=help_text)
-        module.add_arguments(tool)
-        tool.set_defaults(func=getattr(module, entry))
+    # bench, report, seed and fuzz: announced by their packages (taskbench.commands).
+    for command in commands.discover():
+        tool = sub.add_parser(command.name, help=command.help)
+        command.add_arguments(tool)
+        tool.set_defaults(func=_checked(command))
     return parser
+
+
+def _checked(command: commands.Command) -> Callable[[argparse.Namespace], int]:
+    """The command's run, refused in one line when a package of its extra is missing."""
+
+    def run(args: argparse.Namespace) -> int:
+        commands.require_extra(command)
+        return command.run(args)
+
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,7 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (KeyError, databases.DatabaseError, launcher.LaunchError) as exc:
+    except (
+        KeyError,
+        databases.DatabaseError,
+        launcher.LaunchError,
+        commands.MissingExtraError,
+    ) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) else str(exc)
         print(f"taskbench: error: {message}", file=sys.stderr)
         return 2

@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from taskbench import databases, launcher, registry
+from taskbench.commands import Command
 from taskbench.links import point_latest
+from taskbench.provenance import git_state
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_SPEC = ROOT / "contract_tests" / "openapi.yaml"
@@ -136,13 +138,6 @@ def summarize(
     }
 
 
-def git_state() -> dict[str, Any]:
-    """The commit fuzzed, and whether the tree had changes."""
-    from benchmarks import machine  # the benchmark's own reading, so both name commits alike
-
-    return machine.git()
-
-
 def write_summary(out: Path, summary: dict[str, Any], latest_root: Path | None) -> Path:
     """Write out/summary.json; then, given out's parent as latest_root, point its latest at out."""
     path = out / "summary.json"
@@ -204,3 +199,6 @@ def main(args: argparse.Namespace) -> int:
     # A run into a folder of its own choosing is not the newest run of var/fuzz/.
     write_summary(out, summary, None if args.out else root)
     return 0 if all(p["passed"] for p in passes) else 1
+
+
+COMMAND = Command("fuzz", "schemathesis against every implementation", "fuzz", add_arguments, main)

@@ -63,6 +63,18 @@ def server_environment(impl: registry.Implementation, cfg: registry.ServeConfig)
     return env
 
 
+def import_problem(impl_name: str) -> str | None:
+    """Why a server process could not import an implementation's package; None when it can."""
+    package = registry.get(impl_name).package
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {package}"], capture_output=True, text=True, timeout=60
+    )
+    if done.returncode == 0:
+        return None
+    lines = done.stderr.strip().splitlines()
+    return " ".join(lines[-1].split()) if lines else "import failed"
+
+
 def migrate(impl: registry.Implementation, cfg: registry.ServeConfig) -> None:
     """Bring the implementation's schema up to date with its own migration tool."""
     databases.check_reachable(cfg.database_url)
