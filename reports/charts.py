@@ -13,9 +13,9 @@ from matplotlib.container import BarContainer
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from reports import factsview, measures, svg
+from reports import measures, svg
+from reports.facts.model import Facts
 from reports.facts.roles import ROLES
-from reports.factsview import Facts
 from reports.measures import Measure
 from reports.results import Run, Server
 
@@ -105,11 +105,6 @@ def _client_bound_legend(ax: Axes, bars: bool = True, marked: bool | None = None
 def legend_below(ax: Axes, handles: list, labels: list[str]) -> None:
     """One legend for the whole figure, under the plots, so they keep the page's width."""
     ax.figure.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 3))
-
-
-def _title_of(run: Run, impl: str) -> str:
-    server = run.server(impl)
-    return server.title if server else impl
 
 
 def _default_labels(run: Run) -> dict[str, str]:
@@ -332,7 +327,7 @@ def startup(run: Run) -> Chart | None:
 
 def lines_by_role(run: Run, facts: Facts) -> Chart | None:
     """Source lines per implementation, stacked by role."""
-    found = {i: c for i in run.impls if (c := factsview.code(facts, i))}
+    found = {i: c for i in run.impls if (c := facts.code_of(i))}
     if not found:
         return None
     fig = svg.new_figure(height=0.9 + 0.5 * len(found))
@@ -341,11 +336,11 @@ def lines_by_role(run: Run, facts: Facts) -> Chart | None:
     left = np.zeros(len(found))
     shades = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#BBBBBB")
     for (role, label), shade in zip(ROLES.items(), shades, strict=True):
-        widths = np.array([c["roles"][role]["sloc"] for c in found.values()])
+        widths = np.array([c.sloc(role) for c in found.values()])
         ax.barh(y, widths, left=left, label=label, color=shade,
                 hatch="..." if role == "migrations" else None, edgecolor="white")  # fmt: skip
         left += widths
-    ax.set_yticks(y, [_title_of(run, i) for i in found])
+    ax.set_yticks(y, [run.title(i) for i in found])
     ax.invert_yaxis()
     ax.set_xlabel("source lines of code (radon SLOC)")
     ax.set_title("Lines of code by role")
@@ -362,20 +357,20 @@ def lines_by_role(run: Run, facts: Facts) -> Chart | None:
 
 def dependency_sizes(run: Run, facts: Facts) -> Chart | None:
     """Installed size and package count of each implementation's extra."""
-    found = {i: d for i in run.impls if (d := factsview.dependencies(facts, i))}
+    found = {i: d for i in run.impls if (d := facts.installed(i))}
     if not found:
         return None
     fig = svg.new_figure(height=0.9 + 0.45 * len(found))
     ax = fig.add_subplot()
     y = np.arange(len(found))
-    sizes = [d["bytes"] / measures.MIB for d in found.values()]
+    sizes = [d.bytes / measures.MIB for d in found.values()]
     bars = ax.barh(y, sizes, color=[colour(i, n) for n, i in enumerate(found)])
     for bar, entry in zip(bars, found.values(), strict=True):
         ax.annotate(
-            f" {entry['count']} packages", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            f" {entry.count} packages", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
             va="center", fontsize=8,
         )  # fmt: skip
-    ax.set_yticks(y, [_title_of(run, i) for i in found])
+    ax.set_yticks(y, [run.title(i) for i in found])
     ax.invert_yaxis()
     ax.set_xlabel("installed size in a clean venv (MiB)")
     ax.set_xlim(right=max(sizes) * 1.3)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reports import factsview, fmt, measures
-from reports.factsview import Facts
+from reports import fmt, measures
+from reports.facts.model import Facts
 from reports.results import Run, Server
 
 SUPPORTED = "supported"
@@ -35,11 +35,6 @@ class Verdict:
 
 def _measured(run: Run) -> list[Server]:
     return [s for s in run.defaults() if s.measured]
-
-
-def _title(run: Run, impl: str) -> str:
-    server = run.server(impl)
-    return server.title if server else impl
 
 
 def fastapi_10k(run: Run, facts: Facts) -> Verdict:
@@ -152,25 +147,24 @@ def flask_manual_validation(run: Run, facts: Facts) -> Verdict:
         "otherwise depends (on that extension): validation is declared in its schemas. The "
         "figures compare the schema code and the custom validation pieces each needed."
     )
-    packages = factsview.extra_packages(facts, "flask")
+    flask = facts.installed("flask")
+    packages = flask.names if flask else set()
     pieces = {
-        impl: sum(e["rule"] in VALIDATION_RULES for e in found)
+        impl: sum(e.rule in VALIDATION_RULES for e in found)
         for impl in run.impls
-        if (found := factsview.conformance(facts, impl)) is not None
+        if (found := facts.adjustments(impl)) is not None
     }
     schema_lines = {
-        impl: found["roles"]["schemas"]["sloc"]
-        for impl in run.impls
-        if (found := factsview.code(facts, impl))
+        impl: found.sloc("schemas") for impl in run.impls if (found := facts.code_of(impl))
     }
     if not packages or "flask" not in schema_lines:
         return Verdict(claim, "Flask's dependencies or code were not measured.", NOT_MEASURED, rule)
     libraries = [lib for lib in VALIDATION_LIBRARIES if lib in packages]
     measured = (
         "Schema / serializer lines: "
-        + ", ".join(f"{_title(run, i)} {n}" for i, n in schema_lines.items())
+        + ", ".join(f"{run.title(i)} {n}" for i, n in schema_lines.items())
         + "; custom validation pieces beyond the library: "
-        + ", ".join(f"{_title(run, i)} {n}" for i, n in pieces.items())
+        + ", ".join(f"{run.title(i)} {n}" for i, n in pieces.items())
         + (f"; Flask validates with {', '.join(libraries)}." if libraries else ".")
     )
     if not libraries:
@@ -194,7 +188,7 @@ def drf_slowest(run: Run, facts: Facts) -> Verdict:
     if "django" not in {s.impl for s in _measured(run)} or not slowest:
         return Verdict(claim, "Not every framework was measured.", NOT_MEASURED, rule)
     measured = "Slowest per scenario: " + ", ".join(
-        f"{s} {_title(run, i)}" for s, i in slowest.items()
+        f"{s} {run.title(i)}" for s, i in slowest.items()
     )
     lost = [s for s, impl in slowest.items() if impl == "django"]
     if len(lost) == len(slowest):
@@ -223,7 +217,7 @@ def fastapi_latency(run: Run, facts: Facts) -> Verdict:
     offered = run.settings.get("offered_rps", 0)
     measured = (
         f"p99 at {offered:g} req/s offered ({scenario}): "
-        + ", ".join(f"{_title(run, i)} {fmt.number(m.value, 'ms')}" for i, m in figures.items())
+        + ", ".join(f"{run.title(i)} {fmt.number(m.value, 'ms')}" for i, m in figures.items())
         + "."
     )
     mine = figures.pop("fastapi")
@@ -242,7 +236,7 @@ def django_heavyweight(run: Run, facts: Facts) -> Verdict:
         "memory; not supported if neither; depends if only one."
     )
     main = measures.main_scenario(run)
-    sizes = {i: s for i in run.impls if (s := factsview.installed_mib(facts, i)) is not None}
+    sizes = {i: s.bytes / measures.MIB for i in run.impls if (s := facts.installed(i))}
     memory = {
         s.impl: m.value
         for s in _measured(run)
@@ -252,9 +246,9 @@ def django_heavyweight(run: Run, facts: Facts) -> Verdict:
         return Verdict(claim, "Sizes or memory were not measured.", NOT_MEASURED, rule)
     measured = (
         "Installed: "
-        + ", ".join(f"{_title(run, i)} {fmt.number(v, 'MiB')}" for i, v in sizes.items())
+        + ", ".join(f"{run.title(i)} {fmt.number(v, 'MiB')}" for i, v in sizes.items())
         + "; per worker: "
-        + ", ".join(f"{_title(run, i)} {fmt.number(v, 'MiB')}" for i, v in memory.items())
+        + ", ".join(f"{run.title(i)} {fmt.number(v, 'MiB')}" for i, v in memory.items())
         + "."
     )
     largest = [
@@ -276,10 +270,10 @@ def fastapi_less_code(run: Run, facts: Facts) -> Verdict:
         "Source lines without migrations. Supported if FastAPI has the fewest by more than 10%; "
         "not supported if another has fewer; depends (within 10%) otherwise."
     )
-    lines = {i: c["total"]["sloc"] for i in run.impls if (c := factsview.code(facts, i))}
+    lines = {i: c.total.sloc for i in run.impls if (c := facts.code_of(i))}
     if "fastapi" not in lines or len(lines) < 2:
         return Verdict(claim, "Code was not measured.", NOT_MEASURED, rule)
-    measured = ", ".join(f"{_title(run, i)} {n} lines" for i, n in lines.items()) + "."
+    measured = ", ".join(f"{run.title(i)} {n} lines" for i, n in lines.items()) + "."
     mine = lines.pop("fastapi")
     fewest_other = min(lines.values())
     if fewest_other < mine:
@@ -297,17 +291,15 @@ def fastapi_only_docs(run: Run, facts: Facts) -> Verdict:
         "from its code; not supported if the others do too (with the extension they use)."
     )
     served = {
-        i: d["docs"]["status"] == 200
-        and d["docs"]["viewer"] == "Swagger UI"
-        and d["openapi"].get("status") == 200
+        i: d.docs.status == 200 and d.docs.viewer == "Swagger UI" and d.openapi.status == 200
         for i in run.impls
-        if (d := factsview.docs(facts, i))
+        if (d := facts.docs_of(i))
     }
     if "fastapi" not in served or len(served) < 2:
         return Verdict(claim, "The docs pages were not probed.", NOT_MEASURED, rule)
     measured = (
         ", ".join(
-            f"{_title(run, i)} {'serves' if ok else 'does not serve'} Swagger UI"
+            f"{run.title(i)} {'serves' if ok else 'does not serve'} Swagger UI"
             for i, ok in served.items()
         )
         + "."

@@ -6,7 +6,6 @@ Only the standard library is imported here, so `taskbench --help` works without 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -113,16 +112,19 @@ def _run(args: argparse.Namespace) -> int:
 
 def check(run: Run, facts_path: Path) -> list[str]:
     """Why a run cannot be trusted: failed contract tests, fuzz findings, an incomplete run."""
-    from reports import factsview, reliability
+    from reports import reliability
+    from reports.facts import model
 
     problems = []
     if run.status != "complete":
         problems.append(f"the benchmark run ended {run.status}")
-    facts = json.loads(facts_path.read_text(encoding="utf-8"))
+    facts = model.load(facts_path)
     for impl in run.impls:
-        totals = factsview.contract_totals(facts, impl)
-        if totals and totals["failed"]:
-            problems.append(f"{impl}: {totals['failed']} contract tests failed")
+        totals = (
+            facts.contract.totals(impl) if isinstance(facts.contract, model.ContractFacts) else None
+        )
+        if totals and totals.failed:
+            problems.append(f"{impl}: {totals.failed} contract tests failed")
     return problems + reliability.fuzz_problems(facts, run.impls)
 
 

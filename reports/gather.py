@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from reports.facts import code, conformance, contract, dependencies, docs, fuzz
+from reports.facts.model import Missing
 from taskbench import registry
 from taskbench.provenance import git_state
 
-# Sections and keys are only ever added, so a facts.json of any version still renders.
-SCHEMA_VERSION = 1
+# Sections and keys are only ever added, so a facts.json of any version still renders
+# (reports/facts/model.py reads them all; version 2 writes every gap as {"missing": reason}).
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class Options:
 
 def skipped(reason: str) -> dict[str, str]:
     """A section that was not gathered, and why; the report prints the reason."""
-    return {"not_measured": reason}
+    return Missing(reason).as_json()
 
 
 def fuzz_facts(summary: Path | None) -> dict[str, Any]:

@@ -8,10 +8,9 @@ facts lack is "not measured", with the reason.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from reports import factsview, fmt
-from reports.factsview import Facts
+from reports import fmt
+from reports.facts.model import Facts, FuzzFacts, FuzzPass, Git, Missing, total
 from reports.results import Run
 
 CONTRACT = "contract"
@@ -119,21 +118,23 @@ def count_cell(passed: int, total: int) -> Cell:
 
 def contract_cell(facts: Facts, impl: str, modules: tuple[str, ...]) -> Cell:
     """Passed of run tests in some contract modules, over every database and variant."""
-    found = factsview.section(facts, "contract")
-    if not found:
-        return missing(factsview.not_measured(facts, "contract"))
-    per_module = factsview.contract_modules(facts, impl)
-    if per_module is None:
+    found = facts.contract
+    if isinstance(found, Missing):
+        return missing(found.reason)
+    if found.modules is None:
         return missing("these facts predate per-module contract counts")
+    per_module = found.modules.get(impl, {})
     counts = [per_module[m] for m in modules if m in per_module]
     if not counts:
-        return missing(f"no {' or '.join(modules)} results in {found['source']}")
-    passed, failed, skipped = (sum(c[k] for c in counts) for k in ("passed", "failed", "skipped"))
-    if not passed + failed:
-        reasons = sorted({r for c in counts for r in c.get("skip_reasons", []) if r})
-        return missing(f"all {skipped} skipped" + (f" ({'; '.join(reasons)})" if reasons else ""))
-    cell = count_cell(passed, passed + failed)
-    return Cell(cell.text + (f", {skipped} skipped" if skipped else ""), cell.ok)
+        return missing(f"no {' or '.join(modules)} results in {found.source}")
+    summed = total(counts)
+    if not summed.ran:
+        reasons = sorted({r for r in summed.skip_reasons if r})
+        return missing(
+            f"all {summed.skipped} skipped" + (f" ({'; '.join(reasons)})" if reasons else "")
+        )
+    cell = count_cell(summed.passed, summed.ran)
+    return Cell(cell.text + (f", {summed.skipped} skipped" if summed.skipped else ""), cell.ok)
 
 
 def plural(count: int, noun: str) -> str:
@@ -143,13 +144,13 @@ def plural(count: int, noun: str) -> str:
 
 def fuzz_cell(facts: Facts, impl: str, spec: str) -> Cell:
     """Test cases, findings and server errors of one schemathesis pass."""
-    if not factsview.section(facts, "fuzz"):
-        return missing(factsview.not_measured(facts, "fuzz"))
-    found = factsview.fuzz_pass(facts, impl, spec)
+    if isinstance(facts.fuzz, Missing):
+        return missing(facts.fuzz.reason)
+    found = facts.fuzz.of(impl, spec)
     if found is None:
         return missing("not fuzzed in this run")
-    cases = (found.get("test_cases") or {}).get("generated")
-    findings, server_errors = found.get("findings_total") or 0, found.get("server_errors")
+    cases = found.generated
+    findings, server_errors = found.findings_total, found.server_errors
     parts = [
         f"{cases:,} test cases" if cases is not None else "test cases not counted",
         plural(findings, "finding"),
@@ -157,11 +158,11 @@ def fuzz_cell(facts: Facts, impl: str, spec: str) -> Cell:
         if server_errors is not None
         else "server errors not counted",
     ]
-    if found.get("errors"):
-        parts.append(plural(found["errors"], "error"))
-    ok = bool(found.get("passed")) and not findings and not server_errors
-    if not ok and not findings and not found.get("errors"):
-        parts.append(f"exit code {found.get('exit_code')}")
+    if found.errors:
+        parts.append(plural(found.errors, "error"))
+    ok = found.passed and not findings and not server_errors
+    if not ok and not findings and not found.errors:
+        parts.append(f"exit code {found.exit_code}")
     text = ", ".join(parts)
     return Cell(text if ok else f"FAILED: {text}", ok)
 
@@ -231,34 +232,32 @@ def table(run: Run, facts: Facts) -> list[Row]:
 
 def fuzz_source(facts: Facts) -> str | None:
     """Where the schemathesis figures came from, and whether it is the facts' own commit."""
-    found = factsview.section(facts, "fuzz")
-    if not found:
+    found = facts.fuzz
+    if not isinstance(found, FuzzFacts):
         return None
-    budget = found.get("budget") or {}
     limits = (
-        f"at most {budget['max_examples']:,} examples per operation and "
-        f"{budget['max_time']:,} s per pass"
-        if budget
+        f"at most {found.max_examples:,} examples per operation and {found.max_time:,} s per pass"
+        if found.max_examples is not None and found.max_time is not None
         else "budget not recorded"
     )
-    version = found.get("schemathesis_version") or "(version unknown)"
-    database = found.get("database")
-    where = f"seed {found.get('seed')}, {DATABASES.get(database, database or '?')}, {limits}"
-    started = f", started {found['started_at']}" if found.get("started_at") else ""
+    version = found.schemathesis_version or "(version unknown)"
+    database = found.database
+    where = f"seed {found.seed}, {DATABASES.get(database or '', database or '?')}, {limits}"
+    started = f", started {found.started_at}" if found.started_at else ""
     return (
-        f"Schemathesis {version} figures from taskbench fuzz run {found.get('run')} "
-        f"({where}{started}), {_commit_note(found.get('git') or {}, facts.get('git') or {})}."
+        f"Schemathesis {version} figures from taskbench fuzz run {found.run} "
+        f"({where}{started}), {_commit_note(found.git, facts.git)}."
     )
 
 
-def _commit_note(fuzzed: dict[str, Any], gathered: dict[str, Any]) -> str:
-    commit = fuzzed.get("commit")
+def _commit_note(fuzzed: Git, gathered: Git) -> str:
+    commit = fuzzed.commit
     if not commit:
         return "commit not recorded"
-    dirty = " with uncommitted changes" if fuzzed.get("dirty") else ""
-    if commit == gathered.get("commit"):
+    dirty = " with uncommitted changes" if fuzzed.dirty else ""
+    if commit == gathered.commit:
         return f"at commit {commit[:12]}{dirty}, the commit these facts were gathered from"
-    other = (gathered.get("commit") or "unknown")[:12]
+    other = (gathered.commit or "unknown")[:12]
     return f"at commit {commit[:12]}{dirty}, NOT the one these facts were gathered from ({other})"
 
 
@@ -271,18 +270,22 @@ class Findings:
     listed: tuple[str, ...]
 
 
+def _pass(facts: Facts, impl: str, spec: str) -> FuzzPass | None:
+    return facts.fuzz.of(impl, spec) if isinstance(facts.fuzz, FuzzFacts) else None
+
+
 def fuzz_findings(run: Run, facts: Facts) -> list[Findings]:
     """Each pass that found something, in the table's order."""
     passes = []
     for impl in run.impls:
         for spec, document in DOCUMENTS.items():
-            found = factsview.fuzz_pass(facts, impl, spec)
-            if not found or not found.get("findings"):
+            found = _pass(facts, impl, spec)
+            if not found or not found.findings:
                 continue
             listed = tuple(
-                f"{f.get('code') or '?'} {f.get('title')}: {f.get('count')}"
-                + (f" ({', '.join(f['operations'])})" if f.get("operations") else "")
-                for f in found["findings"]
+                f"{f.code or '?'} {f.title}: {f.count}"
+                + (f" ({', '.join(f.operations)})" if f.operations else "")
+                for f in found.findings
             )
             passes.append(Findings(impl, document, listed))
     return passes
@@ -293,19 +296,18 @@ def fuzz_problems(facts: Facts, impls: list[str]) -> list[str]:
     problems = []
     for impl in impls:
         for spec, document in DOCUMENTS.items():
-            found = factsview.fuzz_pass(facts, impl, spec)
+            found = _pass(facts, impl, spec)
             if found is None:
                 continue
-            findings = found.get("findings_total") or 0
-            if findings:
-                servers = found.get("server_errors")
+            if found.findings_total:
+                servers = found.server_errors
                 extra = f" ({plural(servers, 'server error')})" if servers else ""
                 problems.append(
-                    f"{impl}: {plural(findings, 'schemathesis finding')}{extra} against {document}"
+                    f"{impl}: {plural(found.findings_total, 'schemathesis finding')}{extra} "
+                    f"against {document}"
                 )
-            elif not found.get("passed"):
+            elif not found.passed:
                 problems.append(
-                    f"{impl}: schemathesis against {document} failed "
-                    f"(exit code {found.get('exit_code')})"
+                    f"{impl}: schemathesis against {document} failed (exit code {found.exit_code})"
                 )
     return problems

@@ -6,7 +6,6 @@ report can be re-rendered and compared.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from reports import charts, claims, factsview, measures, results, sections, verdict
+from reports import charts, claims, measures, results, sections, verdict
+from reports.facts import model
+from reports.facts.model import CodeFacts, Facts, Missing
 from reports.facts.roles import ROLES
-from reports.factsview import Facts
 from reports.results import Run
 
 TITLE = "FastAPI vs Flask vs Django REST Framework, measured"
@@ -74,11 +74,15 @@ def chart_groups(run: Run, facts: Facts) -> dict[str, list[charts.Chart]]:
     }
 
 
+def _why_missing(section: object) -> str:
+    return section.reason if isinstance(section, Missing) else model.NOT_GATHERED
+
+
 def context(run: Run, facts: Facts) -> dict[str, Any]:
     """Everything the templates show."""
     reproduce = sections.reproduce(run, facts)
     throughput = sections.throughput_rows(run)
-    code = factsview.section(facts, "code")
+    code = facts.code
     return {
         "title": TITLE,
         "run": run,
@@ -96,16 +100,16 @@ def context(run: Run, facts: Facts) -> dict[str, Any]:
         "failures": sections.failure_rows(run),
         "audit": sections.audit_summary(run),
         "contract": sections.contract_rows(run, facts),
-        "contract_missing": factsview.not_measured(facts, "contract"),
+        "contract_missing": _why_missing(facts.contract),
         "reliability": sections.reliability_view(run, facts),
         "code": sections.code_rows(run, facts),
-        "code_tool": code["tool"] if code else "radon",
+        "code_tool": code.tool if isinstance(code, CodeFacts) else "radon",
         "roles": list(ROLES.values()),
         "conformance": sections.conformance_view(run, facts, CODE_LINK_PREFIX),
         "dependencies": sections.dependency_rows(run, facts),
-        "dependencies_missing": factsview.not_measured(facts, "dependencies"),
+        "dependencies_missing": _why_missing(facts.dependencies),
         "docs": sections.docs_rows(run, facts),
-        "docs_missing": factsview.not_measured(facts, "docs"),
+        "docs_missing": _why_missing(facts.docs),
         "invalid": sections.invalid_request(run, facts),
         "reproduce": reproduce,
     }
@@ -137,5 +141,4 @@ def report_dir(results_path: Path, facts_path: Path, out: Path) -> dict[str, Pat
         if source.resolve() != target.resolve():
             shutil.copyfile(source, target)
     run = results.load(out / RESULTS)
-    facts = json.loads((out / FACTS).read_text(encoding="utf-8"))
-    return render(run, facts, out)
+    return render(run, model.load(out / FACTS), out)

@@ -165,6 +165,11 @@ class Run:
         """The default variant of an implementation."""
         return next((s for s in self.servers if s.impl == impl and s.default), None)
 
+    def title(self, impl: str) -> str:
+        """An implementation's title (`Django REST Framework`), or its name when not run."""
+        server = self.server(impl)
+        return server.title if server else impl
+
 
 def _spread(items: list[dict[str, Any]], pick: Any) -> Spread | None:
     values = [v for v in (pick(item) for item in items) if v is not None]

@@ -9,10 +9,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reports import claims, factsview, fmt, measures, reliability
+from reports import claims, fmt, measures, reliability
 from reports.claims import Verdict
+from reports.facts.model import (
+    Code,
+    CodeRef,
+    ConformanceFacts,
+    ContractFacts,
+    DependencyFacts,
+    DocsFacts,
+    Facts,
+    Missing,
+    Page,
+    Tally,
+)
 from reports.facts.roles import ROLES
-from reports.factsview import Facts
 from reports.results import LATENCIES, Run, Server
 from reports.verdict import Dimension
 
@@ -192,38 +203,36 @@ def unmeasured_servers(run: Run) -> list[Row]:
 
 def contract_rows(run: Run, facts: Facts) -> dict[str, Any] | None:
     """The pass matrix: one row per implementation, a cell per database column."""
-    found = factsview.section(facts, "contract")
-    if not found:
+    found = facts.contract
+    if not isinstance(found, ContractFacts):
         return None
     rows = []
     for impl in run.impls:
-        cells = found["matrix"].get(impl)
+        cells = found.matrix.get(impl)
         if cells is None:
             continue
         rows.append({
-            "impl": _title(run, impl),
-            "cells": [_contract_cell(cells[col]) for col in found["columns"]],
-            "failures": [f for col in found["columns"] for f in cells[col]["failures"]],
-            "skip_reasons": sorted({r for c in found["columns"] for r in cells[c]["skip_reasons"]}),
+            "impl": run.title(impl),
+            "cells": [_contract_cell(cells[col]) for col in found.columns],
+            "failures": [f for col in found.columns for f in cells[col].failures],
+            "skip_reasons": sorted({r for c in found.columns for r in cells[c].skip_reasons}),
         })  # fmt: skip
-    suite = found["suite"]
     return {
-        "columns": found["columns"],
+        "columns": list(found.columns),
         "rows": rows,
-        "suite": _contract_cell(suite),
-        "suite_failures": suite["failures"],
-        "seconds": found["seconds"],
+        "suite": _contract_cell(found.suite),
+        "suite_failures": list(found.suite.failures),
+        "seconds": found.seconds,
     }
 
 
-def _contract_cell(cell: dict[str, Any]) -> dict[str, Any]:
-    ran = cell["passed"] + cell["failed"]
-    if not ran and not cell["skipped"]:
+def _contract_cell(cell: Tally) -> dict[str, Any]:
+    if not cell.ran and not cell.skipped:
         return {"text": "no tests", "ok": None}
-    text = f"{cell['passed']}/{ran} passed" if ran else "not run"
-    if cell["skipped"]:
-        text += f", {cell['skipped']} skipped"
-    return {"text": text, "ok": cell["failed"] == 0 if ran else None}
+    text = f"{cell.passed}/{cell.ran} passed" if cell.ran else "not run"
+    if cell.skipped:
+        text += f", {cell.skipped} skipped"
+    return {"text": text, "ok": cell.failed == 0 if cell.ran else None}
 
 
 def reliability_view(run: Run, facts: Facts) -> dict[str, Any]:
@@ -238,73 +247,68 @@ def reliability_view(run: Run, facts: Facts) -> dict[str, Any]:
         for row in reliability.table(run, facts)
     ]
     findings = [
-        {"impl": _title(run, f.impl), "document": f.document, "listed": list(f.listed)}
+        {"impl": run.title(f.impl), "document": f.document, "listed": list(f.listed)}
         for f in reliability.fuzz_findings(run, facts)
     ]
     return {"rows": rows, "fuzz_source": reliability.fuzz_source(facts), "findings": findings}
-
-
-def _title(run: Run, impl: str) -> str:
-    server = run.server(impl)
-    return server.title if server else impl
 
 
 def code_rows(run: Run, facts: Facts) -> list[Row]:
     """Per implementation: source lines per role, files, functions and complexity."""
     rows = []
     for impl in run.impls:
-        found = factsview.code(facts, impl)
+        found = facts.code_of(impl)
         if not found:
             continue
-        total = found["total"]
+        total = found.total
         rows.append({
-            "impl": _title(run, impl),
-            "roles": [found["roles"][role]["sloc"] for role in ROLES],
-            "total": total["sloc"],
-            "files": total["files"],
-            "functions": total["functions"],
-            "complexity": total["complexity"],
-            "average": fmt.number(total["complexity"] / total["functions"], "")
-            if total["functions"] else "-",
-            "max": f"{total['max_complexity']}",
+            "impl": run.title(impl),
+            "roles": [found.sloc(role) for role in ROLES],
+            "total": total.sloc,
+            "files": total.files,
+            "functions": total.functions,
+            "complexity": total.complexity,
+            "average": fmt.number(total.complexity / total.functions, "")
+            if total.functions else "-",
+            "max": f"{total.max_complexity}",
             "most_complex": _most_complex(found),
         })  # fmt: skip
     return rows
 
 
-def _most_complex(found: dict[str, Any]) -> str:
-    files = [f for f in found["files"] if f["role"] != "migrations" and f["most_complex"]]
+def _most_complex(found: Code) -> str:
+    files = [f for f in found.files if f.role != "migrations" and f.most_complex]
     if not files:
         return "-"
-    top = max(files, key=lambda f: (f["max_complexity"], f["path"]))
-    return f"{top['most_complex']} ({top['path']}, {top['max_complexity']})"
+    top = max(files, key=lambda f: (f.max_complexity, f.path))
+    return f"{top.most_complex} ({top.path}, {top.max_complexity})"
 
 
 def conformance_view(run: Run, facts: Facts, link_prefix: str) -> dict[str, Any] | None:
     """The rules x implementations matrix and each implementation's list with code links."""
-    found = factsview.section(facts, "conformance")
-    if not found:
+    found = facts.conformance
+    if not isinstance(found, ConformanceFacts):
         return None
-    per_impl = {impl: found["implementations"].get(impl, []) for impl in run.impls}
+    per_impl = {impl: found.implementations.get(impl, ()) for impl in run.impls}
     matrix = []
-    for rule, text in found["rules"].items():
+    for rule, text in found.rules.items():
         cells = []
         for entries in per_impl.values():
-            mine = [e for e in entries if e["rule"] == rule]
-            files = sorted({ref["file"].split("/", 1)[-1] for e in mine for ref in e["where"]})
+            mine = [e for e in entries if e.rule == rule]
+            files = sorted({ref.file.split("/", 1)[-1] for e in mine for ref in e.where})
             cells.append(", ".join(files) if files else "—")
         matrix.append({"rule": text, "cells": cells})
     details = [
         {
-            "impl": _title(run, impl),
+            "impl": run.title(impl),
             "count": len(entries),
-            "files": len({ref["file"] for e in entries for ref in e["where"]}),
+            "files": len({ref.file for e in entries for ref in e.where}),
             "entries": [
                 {
-                    "rule": found["rules"].get(e["rule"], e["rule"]),
-                    "added": e["added"],
-                    "where": [_code_link(ref, link_prefix) for ref in e["where"]],
-                    "problems": e["problems"],
+                    "rule": found.rules.get(e.rule, e.rule),
+                    "added": e.added,
+                    "where": [_code_link(ref, link_prefix) for ref in e.where],
+                    "problems": list(e.problems),
                 }
                 for e in entries
             ],
@@ -314,34 +318,33 @@ def conformance_view(run: Run, facts: Facts, link_prefix: str) -> dict[str, Any]
     return {"matrix": matrix, "details": details}
 
 
-def _code_link(ref: dict[str, Any], prefix: str) -> dict[str, str]:
-    line = ref.get("line")
-    anchor = f"#L{line}" if line else ""
-    label = f"{ref['file']}:{line}" if line else ref["file"]
-    return {"label": label, "href": f"{prefix}{ref['file']}{anchor}"}
+def _code_link(ref: CodeRef, prefix: str) -> dict[str, str]:
+    anchor = f"#L{ref.line}" if ref.line else ""
+    label = f"{ref.file}:{ref.line}" if ref.line else ref.file
+    return {"label": label, "href": f"{prefix}{ref.file}{anchor}"}
 
 
 def dependency_rows(run: Run, facts: Facts) -> list[Row]:
     """Per implementation: its extra, package count, installed size and the largest packages."""
     rows = []
-    found = factsview.section(facts, "dependencies")
+    found = facts.dependencies
     for impl in run.impls:
-        entry = found["implementations"].get(impl) if found else None
-        if not entry:
+        entry = found.implementations.get(impl) if isinstance(found, DependencyFacts) else None
+        if entry is None:
             continue
-        if "error" in entry:
+        if isinstance(entry, Missing):
             rows.append({
-                "impl": _title(run, impl), "extra": entry.get("extra", ""),
-                "count": fmt.NOT_MEASURED, "size": entry["error"], "largest": "",
+                "impl": run.title(impl), "extra": "",
+                "count": fmt.NOT_MEASURED, "size": entry.reason, "largest": "",
             })  # fmt: skip
             continue
-        largest = sorted(entry["packages"], key=lambda p: (-p["bytes"], p["name"]))[:5]
+        largest = sorted(entry.packages, key=lambda p: (-p.bytes, p.name))[:5]
         rows.append({
-            "impl": _title(run, impl),
-            "extra": entry["extra"],
-            "count": str(entry["count"]),
-            "size": fmt.mib(entry["bytes"]),
-            "largest": ", ".join(f"{p['name']} {fmt.mib(p['bytes'])}" for p in largest),
+            "impl": run.title(impl),
+            "extra": entry.extra,
+            "count": str(entry.count),
+            "size": fmt.mib(entry.bytes),
+            "largest": ", ".join(f"{p.name} {fmt.mib(p.bytes)}" for p in largest),
         })  # fmt: skip
     return rows
 
@@ -350,56 +353,56 @@ def docs_rows(run: Run, facts: Facts) -> list[Row]:
     """Per implementation: what /docs, /redoc and /openapi.json offer."""
     rows = []
     for impl in run.impls:
-        found = factsview.docs(facts, impl)
+        found = facts.docs_of(impl)
         if not found:
             continue
-        spec = found["openapi"]
-        operations = spec.get("operations", [])
-        params = sum(o["parameters"] for o in operations)
-        errors = sum(len(o["error_statuses"]) for o in operations)
-        summaries = sum(bool(o["summary"]) for o in operations)
-        problems = sum(o["problem_json_errors"] for o in operations)
-        size = fmt.number(spec.get("bytes"), "bytes")
+        spec = found.openapi
+        operations = spec.operations
+        params = sum(o.parameters for o in operations)
+        errors = sum(len(o.error_statuses) for o in operations)
+        summaries = sum(bool(o.summary) for o in operations)
+        problems = sum(o.problem_json_errors for o in operations)
+        size = fmt.number(spec.bytes, "bytes")
         rows.append({
-            "impl": _title(run, impl),
-            "docs": _page(found["docs"]),
-            "redoc": _page(found["redoc"]),
-            "openapi": f"OpenAPI {spec.get('openapi', '?')}, {size}",
+            "impl": run.title(impl),
+            "docs": _page(found.docs),
+            "redoc": _page(found.redoc),
+            "openapi": f"OpenAPI {spec.openapi or '?'}, {size}",
             "operations": f"{len(operations)} ({summaries} with a summary)",
-            "examples": f"{sum(o['has_examples'] for o in operations)} of {len(operations)}",
+            "examples": f"{sum(o.has_examples for o in operations)} of {len(operations)}",
             "errors": f"{problems} of {errors} as problem+json",
-            "bounds": f"{sum(o['bounded_parameters'] for o in operations)} of {params}",
-            "schemas": str(spec.get("schemas", 0)),
+            "bounds": f"{sum(o.bounded_parameters for o in operations)} of {params}",
+            "schemas": str(spec.schemas),
         })  # fmt: skip
     return rows
 
 
-def _page(page: dict[str, Any]) -> str:
-    if page["status"] != 200:
-        return f"HTTP {page['status']}"
-    hosts = ", ".join(page["asset_hosts"]) or "the server itself"
-    return f"{page['viewer'] or 'a page'}, assets from {hosts}"
+def _page(page: Page) -> str:
+    if page.status != 200:
+        return f"HTTP {page.status}"
+    hosts = ", ".join(page.asset_hosts) or "the server itself"
+    return f"{page.viewer or 'a page'}, assets from {hosts}"
 
 
 def invalid_request(run: Run, facts: Facts) -> dict[str, Any] | None:
     """The invalid request sent to every implementation, and each answer."""
     answers = []
     for impl in run.impls:
-        found = factsview.docs(facts, impl)
+        found = facts.docs_of(impl)
         if not found:
             continue
-        answer = found["invalid_request"]
+        answer = found.invalid_request
         answers.append({
-            "impl": _title(run, impl),
-            "status": answer["status"],
-            "content_type": answer["content_type"],
-            "body": json.dumps(answer["body"], indent=2, ensure_ascii=False)
-            if not isinstance(answer["body"], str) else answer["body"],
+            "impl": run.title(impl),
+            "status": answer.status,
+            "content_type": answer.content_type,
+            "body": json.dumps(answer.body, indent=2, ensure_ascii=False)
+            if not isinstance(answer.body, str) else answer.body,
         })  # fmt: skip
     if not answers:
         return None
-    docs = factsview.section(facts, "docs")
-    body = json.dumps(docs["invalid_body"] if docs else {}, ensure_ascii=False)
+    docs = facts.docs
+    body = json.dumps(docs.invalid_body if isinstance(docs, DocsFacts) else {}, ensure_ascii=False)
     return {
         "request": f"POST /api/v1/tasks\nContent-Type: application/json\n\n{body}",
         "answers": answers,
@@ -460,7 +463,7 @@ def reproduce(run: Run, facts: Facts) -> dict[str, Any]:
         "bench_args": " ".join(run.bench_args),
         "status": run.status,
         "problems": list(run.problems),
-        "facts_commit": (facts.get("git") or {}).get("commit") or "unknown",
+        "facts_commit": facts.git.commit or "unknown",
     }
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from reports import factsview, measures
-from reports.factsview import Facts
+from reports import measures
+from reports.facts.model import ContractFacts, Facts
 from reports.measures import Measure
 from reports.results import Run, Spread
 
@@ -139,25 +139,30 @@ def performance(run: Run) -> list[Dimension]:
 
 
 def _pass_rate(facts: Facts, impl: str) -> Measure | None:
-    totals = factsview.contract_totals(facts, impl)
-    if totals is None:
+    if not isinstance(facts.contract, ContractFacts):
         return None
-    return exact(100 * totals["passed"] / (totals["passed"] + totals["failed"]))
+    totals = facts.contract.totals(impl)
+    return exact(100 * totals.passed / totals.ran) if totals else None
 
 
 def _code(facts: Facts, impl: str, key: str) -> Measure | None:
-    found = factsview.code(facts, impl)
-    return exact(found["total"][key]) if found else None
+    found = facts.code_of(impl)
+    return exact(getattr(found.total, key)) if found else None
 
 
 def _adjustments(facts: Facts, impl: str) -> Measure | None:
-    found = factsview.conformance(facts, impl)
+    found = facts.adjustments(impl)
     return exact(len(found)) if found is not None else None
 
 
 def _packages(facts: Facts, impl: str) -> Measure | None:
-    found = factsview.dependencies(facts, impl)
-    return exact(found["count"]) if found else None
+    found = facts.installed(impl)
+    return exact(found.count) if found else None
+
+
+def _installed_mib(facts: Facts, impl: str) -> Measure | None:
+    found = facts.installed(impl)
+    return exact(found.bytes / measures.MIB) if found else None
 
 
 def from_facts(run: Run, facts: Facts) -> list[Dimension]:
@@ -172,7 +177,7 @@ def from_facts(run: Run, facts: Facts) -> list[Dimension]:
         ("adjustments", "Adjustments to meet the contract", "", LOWER,
          "reports/conformance.yaml, checked against the code", _adjustments),
         ("installed", "Installed size of its dependencies", "MiB", LOWER,
-         "a clean venv per extra", lambda f, i: exact(factsview.installed_mib(f, i))),
+         "a clean venv per extra", _installed_mib),
         ("packages", "Packages installed", "", LOWER, "a clean venv per extra", _packages),
     ]  # fmt: skip
     return [

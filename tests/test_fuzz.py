@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from taskbench import fuzz, links, registry
+from tests.helpers import REPORT_FIXTURES
 
 SEED = 20261122
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_findings_and_server_errors_are_counted_from_schemathesis_report(tmp_pat
     log.write_text("")
 
     outcome = fuzz.summarize(
-        "flask", "gunicorn-sync", "own", 1, FIXTURES / "schemathesis-report.json", log,
+        "flask", "gunicorn-sync", "own", 1, REPORT_FIXTURES / "schemathesis-report.json", log,
         time.monotonic(),
     )  # fmt: skip
 

@@ -55,8 +55,9 @@ def test_list_works_with_one_extra(fastapi_only: Path) -> None:
 
 @pytest.mark.parametrize("tool", list(TOOLS))
 def test_a_tool_without_its_extra_names_the_extra(fastapi_only: Path, tool: str) -> None:
+    arguments = ["http://127.0.0.1:9"] if tool == "seed" else []
     done = subprocess.run(
-        [str(fastapi_only / "taskbench"), tool, *(["http://127.0.0.1:9"] if tool == "seed" else [])],
+        [str(fastapi_only / "taskbench"), tool, *arguments],
         capture_output=True,
         text=True,
         timeout=60,
@@ -64,7 +65,8 @@ def test_a_tool_without_its_extra_names_the_extra(fastapi_only: Path, tool: str)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
-    assert lines[0].startswith(f"taskbench: error: `taskbench {tool}` needs the {TOOLS[tool]} extra")
+    expected = f"taskbench: error: `taskbench {tool}` needs the {TOOLS[tool]} extra"
+    assert lines[0].startswith(expected)
     assert f".[{TOOLS[tool]}]" in lines[0]
 
 

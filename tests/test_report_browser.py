@@ -23,8 +23,8 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from reports import render
+from tests.helpers import REPORT_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
 SAMPLE = Path(__file__).resolve().parent.parent / "reports" / "sample"
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -143,7 +143,9 @@ def open_report(tools: DevTools, page: Path) -> dict[str, Any]:
 def reports_to_open(tmp_path: Path) -> list[Path]:
     """The fixture report, and the committed sample once there is one."""
     pages = [
-        render.report_dir(FIXTURES / "results.json", FIXTURES / "facts.json", tmp_path)["html"]
+        render.report_dir(
+            REPORT_FIXTURES / "results.json", REPORT_FIXTURES / "facts.json", tmp_path
+        )["html"]
     ]
     if (SAMPLE / "report.html").is_file():
         pages.append(SAMPLE / "report.html")

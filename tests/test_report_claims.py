@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reports import claims, results, verdict
+from reports.facts import model
+from reports.facts.model import Facts
 from reports.measures import Measure
 from reports.results import Spread
+from tests.helpers import read_fixture
 
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
-DOC = json.loads((FIXTURES / "results.json").read_text(encoding="utf-8"))
-FACTS = json.loads((FIXTURES / "facts.json").read_text(encoding="utf-8"))
+DOC = read_fixture("results.json")
 
 
 def run_with(throughput: dict[tuple[str, str], float] | None = None, bound: bool = True) -> Any:
@@ -31,58 +30,58 @@ def run_with(throughput: dict[tuple[str, str], float] | None = None, bound: bool
     return results.parse(doc)
 
 
-def test_10k_is_not_measured_when_the_best_figure_was_client_bound() -> None:
-    found = claims.fastapi_10k(run_with(), FACTS)
+def test_10k_is_not_measured_when_the_best_figure_was_client_bound(facts: Facts) -> None:
+    found = claims.fastapi_10k(run_with(), facts)
 
     assert found.verdict == claims.NOT_MEASURED
     assert "The load generator was the limit." in found.measured
 
 
-def test_10k_is_not_supported_below_it_when_the_server_was_the_limit() -> None:
-    found = claims.fastapi_10k(run_with(bound=False), FACTS)
+def test_10k_is_not_supported_below_it_when_the_server_was_the_limit(facts: Facts) -> None:
+    found = claims.fastapi_10k(run_with(bound=False), facts)
 
     assert found.verdict == "not supported on this machine"
 
 
-def test_10k_depends_when_only_the_framework_floor_reaches_it() -> None:
-    found = claims.fastapi_10k(run_with({("fastapi", "health"): 12_000}, bound=False), FACTS)
+def test_10k_depends_when_only_the_framework_floor_reaches_it(facts: Facts) -> None:
+    found = claims.fastapi_10k(run_with({("fastapi", "health"): 12_000}, bound=False), facts)
 
     assert found.verdict == "depends: only without the database"
 
 
-def test_10k_is_supported_when_a_database_scenario_reaches_it() -> None:
-    found = claims.fastapi_10k(run_with({("fastapi", "read"): 10_500}), FACTS)
+def test_10k_is_supported_when_a_database_scenario_reaches_it(facts: Facts) -> None:
+    found = claims.fastapi_10k(run_with({("fastapi", "read"): 10_500}), facts)
 
     assert found.verdict == claims.SUPPORTED
 
 
-def test_a_clear_lead_needs_every_scenario_and_no_client_bound_figure() -> None:
-    assert claims.fastapi_leads(run_with(), FACTS).verdict == "depends on the workload"
-    assert claims.fastapi_leads(run_with(bound=False), FACTS).verdict == claims.SUPPORTED
+def test_a_clear_lead_needs_every_scenario_and_no_client_bound_figure(facts: Facts) -> None:
+    assert claims.fastapi_leads(run_with(), facts).verdict == "depends on the workload"
+    assert claims.fastapi_leads(run_with(bound=False), facts).verdict == claims.SUPPORTED
     close = {("flask", s): 5_000 for s in ("health", "read", "mixed")}
-    assert claims.fastapi_leads(run_with(close), FACTS).verdict == claims.NOT_SUPPORTED
+    assert claims.fastapi_leads(run_with(close), facts).verdict == claims.NOT_SUPPORTED
 
 
-def test_overhead_is_negligible_only_when_frameworks_are_within_25_percent() -> None:
+def test_overhead_is_negligible_only_when_frameworks_are_within_25_percent(facts: Facts) -> None:
     near = {(impl, s): 1_000 + n * 50 for n, impl in enumerate(("fastapi", "flask", "django"))
             for s in ("read", "mixed")}  # fmt: skip
 
-    assert claims.overhead_negligible(run_with(), FACTS).verdict == claims.NOT_SUPPORTED
-    assert claims.overhead_negligible(run_with(near), FACTS).verdict == claims.SUPPORTED
+    assert claims.overhead_negligible(run_with(), facts).verdict == claims.NOT_SUPPORTED
+    assert claims.overhead_negligible(run_with(near), facts).verdict == claims.SUPPORTED
 
 
-def test_drf_slowest_depends_when_it_is_slowest_in_some_scenarios_only() -> None:
-    assert claims.drf_slowest(run_with(), FACTS).verdict == claims.SUPPORTED
+def test_drf_slowest_depends_when_it_is_slowest_in_some_scenarios_only(facts: Facts) -> None:
+    assert claims.drf_slowest(run_with(), facts).verdict == claims.SUPPORTED
     faster = run_with({("django", "health"): 9_000})
-    assert claims.drf_slowest(faster, FACTS).verdict == "depends on the workload"
+    assert claims.drf_slowest(faster, facts).verdict == "depends on the workload"
 
 
-def test_claims_about_code_and_packages_follow_the_facts() -> None:
+def test_claims_about_code_and_packages_follow_the_facts(facts: Facts) -> None:
     run = run_with()
 
-    assert claims.flask_manual_validation(run, FACTS).verdict.startswith(claims.DEPENDS)
-    assert claims.fastapi_only_docs(run, FACTS).verdict == claims.NOT_SUPPORTED
-    assert claims.fastapi_less_code(run, FACTS).verdict == "depends: within 10%"
+    assert claims.flask_manual_validation(run, facts).verdict.startswith(claims.DEPENDS)
+    assert claims.fastapi_only_docs(run, facts).verdict == claims.NOT_SUPPORTED
+    assert claims.fastapi_less_code(run, facts).verdict == "depends: within 10%"
 
 
 @pytest.mark.parametrize("check", claims.CLAIMS, ids=lambda c: c.__name__)
@@ -90,7 +89,7 @@ def test_every_claim_without_its_figures_is_not_measured(check: Any) -> None:
     empty = copy.deepcopy(DOC)
     empty["records"] = []
 
-    found = check(results.parse(empty), {})
+    found = check(results.parse(empty), model.parse({}))
 
     assert found.verdict == claims.NOT_MEASURED
     assert found.rule

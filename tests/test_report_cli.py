@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
+from tests.helpers import REPORT_FIXTURES
 
 
 def taskbench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -24,7 +24,7 @@ def a_results_folder(root: Path, name: str = "20261122-030000") -> Path:
     folder = root / "results" / name
     folder.mkdir(parents=True)
     for file in ("results.json", "facts.json"):
-        shutil.copyfile(FIXTURES / file, folder / file)
+        shutil.copyfile(REPORT_FIXTURES / file, folder / file)
     return folder
 
 
@@ -38,7 +38,7 @@ def test_report_renders_the_newest_results_and_points_latest_at_it(tmp_path: Pat
     report = tmp_path / "reports" / "20261122-030000"
     assert done.stdout.split() == [str(Path("reports/20261122-030000/report.html")),
                                    str(Path("reports/20261122-030000/report.md"))]  # fmt: skip
-    assert (report / "results.json").read_bytes() == (FIXTURES / "results.json").read_bytes()
+    assert (report / "results.json").read_bytes() == (REPORT_FIXTURES / "results.json").read_bytes()
     assert (report / "facts.json").is_file()
     assert (report / "charts").is_dir()
     assert (tmp_path / "reports" / "latest").resolve() == report.resolve()
@@ -88,8 +88,8 @@ def test_gathering_reads_the_fuzz_summary_it_is_given(tmp_path: Path) -> None:
 
     done = taskbench(
         "report", str(folder / "results.json"), "--no-docs", "--no-dependencies", "--no-latest",
-        "--contract-xml", str(FIXTURES / "contract.xml"),
-        "--fuzz-summary", str(FIXTURES / "fuzz-summary.json"),
+        "--contract-xml", str(REPORT_FIXTURES / "contract.xml"),
+        "--fuzz-summary", str(REPORT_FIXTURES / "fuzz-summary.json"),
         cwd=tmp_path,
     )  # fmt: skip
 
@@ -113,6 +113,6 @@ def test_without_a_fuzz_summary_the_facts_say_how_to_make_one(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     facts = json.loads((folder / "facts.json").read_text(encoding="utf-8"))
     assert facts["fuzz"] == {
-        "not_measured": f"no fuzz summary at {Path('var/fuzz/latest/summary.json')}: "
+        "missing": f"no fuzz summary at {Path('var/fuzz/latest/summary.json')}: "
         "run `taskbench fuzz` first"
     }

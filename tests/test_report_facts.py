@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 import pytest
 
 from reports import gather
-from reports.facts import code, conformance, contract, dependencies, docs, fuzz
+from reports.facts import code, conformance, contract, dependencies, docs, fuzz, model
 from reports.facts.roles import ROLES
 from taskbench import registry
+from tests.helpers import REPORT_FIXTURES, read_fixture
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
 IMPLS = list(registry.IMPLEMENTATIONS)
 
 
@@ -83,7 +86,7 @@ def test_contract_test_ids_name_implementation_and_database(
 
 
 def test_contract_matrix_counts_passes_failures_and_skips() -> None:
-    found = contract.parse(FIXTURES / "contract.xml", IMPLS)
+    found = contract.parse(REPORT_FIXTURES / "contract.xml", IMPLS)
 
     flask, django = found["matrix"]["flask"], found["matrix"]["django"]
     assert (flask["sqlite"]["passed"], flask["sqlite"]["failed"]) == (5, 2)
@@ -94,7 +97,7 @@ def test_contract_matrix_counts_passes_failures_and_skips() -> None:
 
 
 def test_contract_counts_per_module_add_up_every_database_of_an_implementation() -> None:
-    found = contract.parse(FIXTURES / "contract.xml", IMPLS)
+    found = contract.parse(REPORT_FIXTURES / "contract.xml", IMPLS)
 
     fastapi, flask, django = (found["modules"][impl] for impl in IMPLS)
     assert fastapi["test_hostile_input"] == {
@@ -109,10 +112,10 @@ def test_contract_counts_per_module_add_up_every_database_of_an_implementation()
 
 
 def test_fixture_facts_are_what_the_fixture_inputs_give() -> None:
-    facts = json.loads((FIXTURES / "facts.json").read_text(encoding="utf-8"))
-    fuzzed = fuzz.parse(FIXTURES / "fuzz-summary.json")
+    facts = read_fixture("facts.json")
+    fuzzed = fuzz.parse(REPORT_FIXTURES / "fuzz-summary.json")
 
-    assert facts["contract"] == contract.parse(FIXTURES / "contract.xml", IMPLS)
+    assert facts["contract"] == contract.parse(REPORT_FIXTURES / "contract.xml", IMPLS)
     skip = ("source", "run")
     assert {k: v for k, v in facts["fuzz"].items() if k not in skip} == {
         k: v for k, v in fuzzed.items() if k not in skip
@@ -120,7 +123,7 @@ def test_fixture_facts_are_what_the_fixture_inputs_give() -> None:
 
 
 def test_fuzz_facts_keep_where_the_figures_came_from_and_every_pass() -> None:
-    found = fuzz.parse(FIXTURES / "fuzz-summary.json")
+    found = fuzz.parse(REPORT_FIXTURES / "fuzz-summary.json")
 
     assert (found["seed"], found["database"], found["schemathesis_version"]) == (
         20261122, "postgresql", "4.32.5",
@@ -139,7 +142,7 @@ def test_fuzz_facts_keep_where_the_figures_came_from_and_every_pass() -> None:
 def test_fuzz_facts_name_the_run_the_latest_link_points_at(tmp_path: Path) -> None:
     run = tmp_path / "fuzz" / "20261122-011000"
     run.mkdir(parents=True)
-    shutil.copyfile(FIXTURES / "fuzz-summary.json", run / "summary.json")
+    shutil.copyfile(REPORT_FIXTURES / "fuzz-summary.json", run / "summary.json")
     (tmp_path / "fuzz" / "latest").symlink_to(run.name)
 
     found = fuzz.gather(tmp_path / "fuzz" / "latest" / "summary.json")
@@ -153,7 +156,7 @@ def test_missing_fuzz_summary_says_how_to_make_one(tmp_path: Path) -> None:
 
     assert fuzz.gather(absent) is None
     assert gather.fuzz_facts(absent) == {
-        "not_measured": f"no fuzz summary at {absent}: run `taskbench fuzz` first"
+        "missing": f"no fuzz summary at {absent}: run `taskbench fuzz` first"
     }
 
 
@@ -181,3 +184,59 @@ def test_a_running_server_is_asked_for_its_docs_and_one_invalid_request() -> Non
     assert {e["field"] for e in answer["body"]["errors"]} == {"title", "done", "priority"}
     assert found["docs"]["viewer"] == "Swagger UI"
     assert len(found["openapi"]["operations"]) == 7
+
+
+FACTS_SCHEMA = json.loads(model.SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def schema_problems(document: dict[str, Any]) -> list[str]:
+    """Where a facts.json document breaks its schema."""
+    validator = jsonschema.Draft202012Validator(FACTS_SCHEMA)
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+
+
+@pytest.mark.parametrize(
+    "path", [ROOT / "reports" / "sample" / "facts.json", REPORT_FIXTURES / "facts.json"]
+)
+def test_committed_facts_follow_the_schema(path: Path) -> None:
+    assert schema_problems(json.loads(path.read_text(encoding="utf-8"))) == []
+
+
+def test_gathered_facts_follow_the_schema_with_gaps_in_the_one_form(tmp_path: Path) -> None:
+    options = gather.Options(
+        root=ROOT,
+        contract_xml=REPORT_FIXTURES / "contract.xml",
+        fuzz_summary=tmp_path / "absent" / "summary.json",
+        dependencies=False,
+        docs=False,
+    )
+
+    found = gather.gather(IMPLS, options)
+
+    assert schema_problems(found) == []
+    assert found["dependencies"] == {"missing": "skipped with --no-dependencies"}
+    assert model.parse(found).fuzz == model.Missing(
+        f"no fuzz summary at {tmp_path / 'absent' / 'summary.json'}: run `taskbench fuzz` first"
+    )
+
+
+def test_a_gap_reads_as_one_typed_form_whatever_its_spelling(facts_doc: dict[str, Any]) -> None:
+    facts_doc["code"] = {"missing": "not counted"}
+    facts_doc["fuzz"] = {"not_measured": "no fuzz summary"}  # before schema version 2
+    facts_doc["docs"]["implementations"]["flask"] = {"error": "did not start"}
+    del facts_doc["conformance"]
+
+    found = model.parse(facts_doc)
+
+    assert found.code == model.Missing("not counted")
+    assert found.fuzz == model.Missing("no fuzz summary")
+    assert found.conformance == model.Missing(model.NOT_GATHERED)
+    assert isinstance(found.docs, model.DocsFacts)
+    assert found.docs.implementations["flask"] == model.Missing("did not start")
+    assert found.docs_of("flask") is None
+    assert found.docs_of("fastapi") is not None
+
+
+def test_facts_are_frozen(facts: model.Facts) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        facts.git = model.Git(None, None)  # type: ignore[misc]

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Any
 
 from reports import reliability, results
+from reports.facts import model
+from tests.helpers import read_fixture
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
-
-
-def fixture_facts() -> dict:
-    return json.loads((FIXTURES / "facts.json").read_text(encoding="utf-8"))
 
 
 def test_every_contract_module_the_table_reads_exists() -> None:
@@ -30,10 +27,11 @@ def test_each_contract_module_stands_behind_one_row_only() -> None:
     assert len(modules) == len(set(modules))
 
 
-def test_tests_that_were_all_skipped_are_not_measured_with_the_reason() -> None:
-    facts = fixture_facts()
+def test_tests_that_were_all_skipped_are_not_measured_with_the_reason(
+    facts_doc: dict[str, Any],
+) -> None:
 
-    found = reliability.contract_cell(facts, "django", ("test_database_stopped",))
+    found = reliability.contract_cell(model.parse(facts_doc), "django", ("test_database_stopped",))
 
     assert found.ok is None
     assert found.text == (
@@ -42,32 +40,35 @@ def test_tests_that_were_all_skipped_are_not_measured_with_the_reason() -> None:
     )
 
 
-def test_a_fuzz_pass_that_failed_without_findings_is_failed_with_its_exit_code() -> None:
-    facts = fixture_facts()
-    own = facts["fuzz"]["implementations"]["django"]["passes"]["own"]
+def test_a_fuzz_pass_that_failed_without_findings_is_failed_with_its_exit_code(
+    facts_doc: dict[str, Any],
+) -> None:
+    own = facts_doc["fuzz"]["implementations"]["django"]["passes"]["own"]
     own.update(passed=False, exit_code=2, errors=1)
 
-    found = reliability.fuzz_cell(facts, "django", "own")
+    found = reliability.fuzz_cell(model.parse(facts_doc), "django", "own")
 
     assert found.ok is False
     assert found.text == "FAILED: 8,001 test cases, 0 findings, 0 server errors, 1 error"
 
 
-def test_an_implementation_missing_from_the_fuzz_run_is_not_measured() -> None:
-    facts = fixture_facts()
-    del facts["fuzz"]["implementations"]["django"]
+def test_an_implementation_missing_from_the_fuzz_run_is_not_measured(
+    facts_doc: dict[str, Any],
+) -> None:
+    del facts_doc["fuzz"]["implementations"]["django"]
 
-    found = reliability.fuzz_cell(facts, "django", "contract")
+    found = reliability.fuzz_cell(model.parse(facts_doc), "django", "contract")
 
     assert (found.text, found.ok) == ("not measured: not fuzzed in this run", None)
 
 
-def test_check_names_every_fuzz_pass_that_found_something_one_line_each() -> None:
-    facts = fixture_facts()
-    facts["fuzz"]["implementations"]["fastapi"]["passes"]["contract"]["passed"] = False
-    facts["fuzz"]["implementations"]["fastapi"]["passes"]["contract"]["exit_code"] = 2
+def test_check_names_every_fuzz_pass_that_found_something_one_line_each(
+    facts_doc: dict[str, Any],
+) -> None:
+    facts_doc["fuzz"]["implementations"]["fastapi"]["passes"]["contract"]["passed"] = False
+    facts_doc["fuzz"]["implementations"]["fastapi"]["passes"]["contract"]["exit_code"] = 2
 
-    problems = reliability.fuzz_problems(facts, ["fastapi", "flask", "django"])
+    problems = reliability.fuzz_problems(model.parse(facts_doc), ["fastapi", "flask", "django"])
 
     assert problems == [
         "fastapi: schemathesis against contract_tests/openapi.yaml failed (exit code 2)",
@@ -75,16 +76,15 @@ def test_check_names_every_fuzz_pass_that_found_something_one_line_each() -> Non
     ]
 
 
-def test_no_fuzz_facts_is_no_fuzz_problem() -> None:
-    facts = fixture_facts()
-    facts["fuzz"] = {"not_measured": "no fuzz summary"}
+def test_no_fuzz_facts_is_no_fuzz_problem(facts_doc: dict[str, Any]) -> None:
+    facts_doc["fuzz"] = {"missing": "no fuzz summary"}
 
-    assert reliability.fuzz_problems(facts, ["flask"]) == []
-    assert reliability.fuzz_source(facts) is None
+    assert reliability.fuzz_problems(model.parse(facts_doc), ["flask"]) == []
+    assert reliability.fuzz_source(model.parse(facts_doc)) is None
 
 
 def run_with_slow_clients(figures: dict | None) -> results.Run:
-    data = json.loads((FIXTURES / "results.json").read_text(encoding="utf-8"))
+    data = read_fixture("results.json")
     first = next(s for s in data["sessions"] if s["impl"] == "flask")
     first["slow_clients"] = figures
     return results.parse(data)

@@ -11,8 +11,8 @@ import pytest
 
 from reports import render
 from reports.fmt import RANGE
+from tests.helpers import REPORT_FIXTURES, read_fixture
 
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
 SCHEMA = Path(__file__).parent.parent / "benchmarks" / "results.schema.json"
 IMPLEMENTATIONS = ("FastAPI", "Flask", "Django REST Framework")
 
@@ -21,7 +21,7 @@ IMPLEMENTATIONS = ("FastAPI", "Flask", "Django REST Framework")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The fixture report, rendered once for the module."""
     out = tmp_path_factory.mktemp("report")
-    return render.report_dir(FIXTURES / "results.json", FIXTURES / "facts.json", out)
+    return render.report_dir(REPORT_FIXTURES / "results.json", REPORT_FIXTURES / "facts.json", out)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def verdict_rows(markdown: str) -> dict[str, str]:
 
 def test_fixture_follows_the_benchmark_results_schema() -> None:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    jsonschema.validate(json.loads((FIXTURES / "results.json").read_text()), schema)
+    jsonschema.validate(read_fixture("results.json"), schema)
 
 
 def test_report_leads_with_the_verdict_then_the_evidence(markdown: str) -> None:
@@ -166,7 +166,9 @@ def test_html_holds_every_chart_inline_and_loads_nothing(html: str) -> None:
 
 
 def test_rendering_twice_gives_the_same_bytes(rendered: dict[str, Path], tmp_path: Path) -> None:
-    again = render.report_dir(FIXTURES / "results.json", FIXTURES / "facts.json", tmp_path)
+    again = render.report_dir(
+        REPORT_FIXTURES / "results.json", REPORT_FIXTURES / "facts.json", tmp_path
+    )
 
     for kind in ("md", "html"):
         assert again[kind].read_bytes() == rendered[kind].read_bytes()
@@ -178,7 +180,7 @@ def test_facts_not_gathered_are_said_to_be_not_measured(tmp_path: Path) -> None:
     facts = tmp_path / "facts.json"
     facts.write_text(json.dumps({"fuzz": {"not_measured": "not wired in yet"}}))
 
-    written = render.report_dir(FIXTURES / "results.json", facts, tmp_path / "out")
+    written = render.report_dir(REPORT_FIXTURES / "results.json", facts, tmp_path / "out")
     markdown = written["md"].read_text(encoding="utf-8")
 
     assert "Contract suite: not gathered for this run." in markdown
@@ -208,12 +210,8 @@ def rendered_with(facts: dict, out: Path) -> tuple[str, str]:
     """The fixture run rendered with other facts: (Markdown, HTML)."""
     path = out / "facts.json"
     path.write_text(json.dumps(facts), encoding="utf-8")
-    written = render.report_dir(FIXTURES / "results.json", path, out / "report")
+    written = render.report_dir(REPORT_FIXTURES / "results.json", path, out / "report")
     return written["md"].read_text(encoding="utf-8"), written["html"].read_text(encoding="utf-8")
-
-
-def fixture_facts() -> dict:
-    return json.loads((FIXTURES / "facts.json").read_text(encoding="utf-8"))
 
 
 def test_reliability_counts_each_contract_module_over_both_databases(markdown: str) -> None:
@@ -315,7 +313,7 @@ def test_the_fuzz_figures_say_where_they_came_from(markdown: str) -> None:
 
 
 def test_fuzz_figures_from_another_commit_say_so(tmp_path: Path) -> None:
-    facts = fixture_facts()
+    facts = read_fixture("facts.json")
     facts["fuzz"]["git"] = {"commit": "fedcba9876543210fedcba9876543210fedcba98", "dirty": True}
 
     markdown, html = rendered_with(facts, tmp_path)
@@ -329,7 +327,7 @@ def test_fuzz_figures_from_another_commit_say_so(tmp_path: Path) -> None:
 
 
 def test_facts_without_per_module_counts_or_fuzz_still_render(tmp_path: Path) -> None:
-    facts = fixture_facts()
+    facts = read_fixture("facts.json")
     del facts["contract"]["modules"]
     facts["fuzz"] = {"not_measured": "no fuzz summary at var/fuzz/latest/summary.json"}
 

@@ -65,7 +65,7 @@ def measure_extra(root: Path, requirements: list[str], python: str = sys.executa
         )  # fmt: skip
         if installed.returncode != 0:
             tail = (installed.stderr or installed.stdout).strip().splitlines()[-3:]
-            return {"error": "pip install failed: " + " / ".join(tail)}
+            return {"missing": "pip install failed: " + " / ".join(tail)}
         counted = subprocess.run(
             [str(venv / "bin" / "python"), "-c", f"OWN = {sorted(OWN_TOOLS)!r}\n{MEASURE}"],
             capture_output=True, text=True, check=True,
@@ -86,7 +86,7 @@ def measured_extra(root: Path, extra: str, use_cache: bool = True) -> dict[str, 
     if use_cache and cache.exists():
         return json.loads(cache.read_text(encoding="utf-8"))
     found = {"extra": extra, **measure_extra(root, requirements)}
-    if "error" not in found:
+    if "missing" not in found:
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(found, indent=1), encoding="utf-8")
     return found

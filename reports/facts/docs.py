@@ -161,7 +161,7 @@ def gather_one(impl: str) -> dict[str, Any]:
         with server:
             return {"variant": variant, **probe(server.base_url)}
     except (launcher.LaunchError, httpx.HTTPError, databases.DatabaseError) as exc:
-        return {"variant": variant, "error": str(exc).splitlines()[0]}
+        return {"missing": f"{variant} could not be probed: {str(exc).splitlines()[0]}"}
 
 
 def gather(impls: list[str]) -> dict[str, Any]:
