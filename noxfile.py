@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import sys
@@ -18,6 +17,7 @@ ALL_EXTRAS = ".[fastapi,flask,django,test,lint,bench,report]"
 BENCH_EXTRAS = ".[fastapi,flask,django,bench]"
 CONTRACT_XML = "var/contract.xml"
 FUZZ_LATEST = "var/fuzz/latest"
+RESULTS_LATEST = "results/latest"
 # Seconds per schemathesis pass in the main job (six passes); `nox -s fuzz` allows 300.
 COMPARE_FUZZ_SECONDS = 60
 
@@ -35,14 +35,9 @@ def _install_wrk(session: nox.Session) -> None:
         session.warn("wrk is not installed: the benchmark will record its cross-check as absent")
 
 
-def _newest_results() -> str | None:
-    found = sorted(glob.glob("results/*/results.json"))
-    return found[-1] if found else None
-
-
-def _newest_fuzz() -> str | None:
-    """The run folder var/fuzz/latest points at, if any."""
-    return os.path.realpath(FUZZ_LATEST) if os.path.exists(FUZZ_LATEST) else None
+def _newest(latest: str) -> str | None:
+    """The run folder a `latest` link points at (var/fuzz/latest, results/latest), if any."""
+    return os.path.realpath(latest) if os.path.exists(latest) else None
 
 
 def _apt_install(session: nox.Session, package: str, command: str, *options: str) -> None:
@@ -134,14 +129,14 @@ def compare(session: nox.Session) -> None:
         success_codes=[0, 1],
     )  # fmt: skip
     # Likewise findings (exit 1): they go into the report's reliability table.
-    fuzzed_before = _newest_fuzz()
+    fuzzed_before = _newest(FUZZ_LATEST)
     session.run("taskbench", "fuzz", "--max-time", str(COMPARE_FUZZ_SECONDS), success_codes=[0, 1])
-    if _newest_fuzz() == fuzzed_before:
+    if _newest(FUZZ_LATEST) == fuzzed_before:
         session.error("taskbench fuzz wrote no summary.json; see its output above")
-    before = _newest_results()
+    before = _newest(RESULTS_LATEST)
     # A failed run (exit 1) still writes its results, and the report says what failed.
     session.run("taskbench", "bench", *session.posargs, success_codes=[0, 1])
-    if _newest_results() == before:
+    if _newest(RESULTS_LATEST) == before:
         session.error("the benchmark wrote no results.json; see its output above")
     session.run(
         "taskbench", "report", "--contract-xml", CONTRACT_XML,

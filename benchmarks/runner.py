@@ -31,6 +31,7 @@ from benchmarks.results import Results, Where, record
 from benchmarks.sampling import CLIENT_BOUND_PERCENT, INTERVAL, tree_rss
 from benchmarks.storage import DatabaseServer
 from taskbench import launcher, provenance, registry
+from taskbench.links import point_latest
 
 
 @dataclass(frozen=True)
@@ -460,6 +461,7 @@ def execute(options: Options) -> int:
             )
             results.implementations = _implementations(run, plan)
             problems = results.write()
+            point_latest(options.results_root, results.out.name)
     for problem in problems:
         print(f"taskbench: results.json breaks its schema: {problem}", file=sys.stderr)
     print(f"{results.path} ({status}, {time.monotonic() - started:.0f} s)")

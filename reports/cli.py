@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from taskbench.commands import Command
-from taskbench.links import point_latest
+from taskbench.links import LATEST, point_latest
 
 if TYPE_CHECKING:
     from reports.results import Run
@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `taskbench report`."""
     parser.add_argument(
         "results", nargs="?", type=Path,
-        help="a benchmark's results.json (default: the newest under results/)",
+        help="a benchmark's results.json (default: results/latest/results.json, the newest)",
     )  # fmt: skip
     parser.add_argument("--out", type=Path, default=REPORTS_ROOT, help="reports folder")
     parser.add_argument("--name", help="report folder name (default: the results folder's)")
@@ -61,11 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def newest_results(root: Path = RESULTS_ROOT) -> Path:
-    """The newest results.json under results/<timestamp>/."""
-    found = sorted(root.glob("*/results.json"))
-    if not found:
-        raise ReportError(f"no results.json under {root}/: run `taskbench bench` first")
-    return found[-1]
+    """The results.json of the newest run: `taskbench bench` points results/latest at it."""
+    found = root / LATEST / "results.json"
+    if not found.is_file():
+        raise ReportError(f"no {found}: run `taskbench bench` first")
+    return found.resolve()  # the run's own folder, which names the report
 
 
 def run(args: argparse.Namespace) -> int:

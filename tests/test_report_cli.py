@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from taskbench.links import point_latest
 from tests.helpers import REPORT_FIXTURES
 
 
@@ -29,8 +30,9 @@ def a_results_folder(root: Path, name: str = "20261122-030000") -> Path:
 
 
 def test_report_renders_the_newest_results_and_points_latest_at_it(tmp_path: Path) -> None:
-    a_results_folder(tmp_path, "20261122-020000")
     a_results_folder(tmp_path, "20261122-030000")
+    a_results_folder(tmp_path, "20261122-020000")
+    point_latest(tmp_path / "results", "20261122-030000")  # as `taskbench bench` leaves it
 
     done = taskbench("report", "--render-only", cwd=tmp_path)
 
@@ -68,7 +70,7 @@ def test_report_without_any_results_is_a_one_line_error(tmp_path: Path) -> None:
 
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "taskbench: error: no results.json under results/: run `taskbench bench` first"
+        f"taskbench: error: no {Path('results/latest/results.json')}: run `taskbench bench` first"
     ]
 
 
