@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from reports import gather
 from reports.facts import code, conformance, contract, dependencies, docs, fuzz, model
 from reports.facts.roles import ROLES
 from taskbench import registry
+from taskbench.provenance import git_state
 from tests.helpers import REPORT_FIXTURES, read_fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +69,130 @@ def test_conformance_lists_only_rules_it_defines() -> None:
     for impl, entries in listed["implementations"].items():
         assert impl in registry.IMPLEMENTATIONS
         assert {e["rule"] for e in entries} <= set(listed["rules"])
+
+
+def test_gathered_conformance_quotes_the_code_around_each_reference() -> None:
+    found = conformance.gather(ROOT, IMPLS)
+
+    refs = [
+        ref for entries in found["implementations"].values() for e in entries for ref in e["where"]
+    ]
+    assert refs
+    for ref in refs:
+        quoted = ref["excerpt"]
+        first_line = ref["find"].splitlines()[0]
+        assert quoted["first_line"] <= ref["line"] <= quoted["first_line"] + conformance.BEFORE
+        assert first_line in quoted["lines"][ref["line"] - quoted["first_line"]], ref
+        assert len(quoted["lines"]) <= conformance.BEFORE + conformance.AFTER + 1 + ref[
+            "find"
+        ].count("\n")
+    assert found["excerpts_from"] == git_state()
+    assert found["repository"] is None or found["repository"].startswith("https://")
+
+
+def test_excerpts_leave_out_blank_lines_at_either_end() -> None:
+    text = "a\n\n\ndef f():\n    return 1\n\n\n\n\n\nz\n"
+
+    assert conformance.excerpt(text, "def f") == {
+        "first_line": 4,
+        "lines": ["def f():", "    return 1"],
+    }
+    assert conformance.excerpt(text, "absent") is None
+
+
+@pytest.mark.parametrize(
+    ("remote", "address"),
+    [
+        ("git@github.com:owner/taskbench.git", "https://github.com/owner/taskbench"),
+        (
+            "https://user:token@github.com/owner/taskbench.git\n",
+            "https://github.com/owner/taskbench",
+        ),
+        (
+            "ssh://git@gitlab.example.org:2222/group/taskbench",
+            "https://gitlab.example.org/group/taskbench",
+        ),
+        ("/srv/git/taskbench.git", None),
+        ("file:///srv/git/taskbench.git", None),
+        ("", None),
+    ],
+)
+def test_a_remote_gives_a_web_address_without_credentials(remote: str, address: str | None) -> None:
+    assert conformance.web_address(remote) == address
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in a scratch repository, as a throwaway author."""
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=cwd, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+def older_facts(tmp_path: Path, line: int) -> tuple[Path, str]:
+    """A repository with one committed file, and facts.json gathered from it before excerpts."""
+    (tmp_path / "impl").mkdir()
+    (tmp_path / "impl" / "errors.py").write_text("import x\n\n\ndef handle():\n    pass\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "code")
+    commit = git(tmp_path, "rev-parse", "HEAD")
+    (tmp_path / "impl" / "errors.py").write_text("changed since\n")  # the tree moved on
+    ref = {"file": "impl/errors.py", "find": "def handle", "line": line}
+    facts = {
+        "git": {"commit": commit, "dirty": False},
+        "code": {"tool": "radon 6.0.1", "implementations": {}},
+        "conformance": {
+            "rules": {"r": "A rule"},
+            "implementations": {"fastapi": [{"rule": "r", "added": "x", "where": [ref]}]},
+        },
+    }
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, indent=1) + "\n", encoding="utf-8")
+    return path, commit
+
+
+def test_older_facts_get_excerpts_from_their_own_commit_and_nothing_else_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, commit = older_facts(tmp_path, line=4)
+    before = json.loads(path.read_text(encoding="utf-8"))
+    monkeypatch.chdir(tmp_path)
+
+    assert conformance.main([str(path)]) == 0
+
+    after = json.loads(path.read_text(encoding="utf-8"))
+    ref = after["conformance"]["implementations"]["fastapi"][0]["where"][0]
+    assert ref.pop("excerpt") == {"first_line": 4, "lines": ["def handle():", "    pass"]}
+    assert after["conformance"].pop("excerpts_from") == {"commit": commit, "dirty": False}
+    assert after == before
+
+
+def test_excerpts_that_would_quote_other_lines_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, _ = older_facts(tmp_path, line=7)
+    before = path.read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    assert conformance.main([str(path)]) == 1
+
+    assert path.read_text(encoding="utf-8") == before
+    assert "impl/errors.py: 'def handle' is at line 4, not 7" in capsys.readouterr().err
+
+
+def test_the_samples_excerpts_quote_the_lines_its_facts_point_at() -> None:
+    sample = model.load(ROOT / "reports" / "sample" / "facts.json")
+    assert isinstance(sample.conformance, model.ConformanceFacts)
+
+    assert sample.conformance.excerpts_from == sample.git
+    for entries in sample.conformance.implementations.values():
+        for ref in (r for e in entries for r in e.where):
+            assert ref.excerpt is not None
+            assert ref.line is not None
+            numbered = dict(ref.excerpt.numbered)
+            assert ref.find.splitlines()[0] in numbered[ref.line], ref
 
 
 @pytest.mark.parametrize(

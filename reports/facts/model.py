@@ -122,12 +122,45 @@ class CodeFacts:
 
 
 @dataclass(frozen=True)
+class Excerpt:
+    """A few lines of code, quoted when the facts were gathered, and the first one's number."""
+
+    first_line: int
+    lines: tuple[str, ...]
+
+    @property
+    def numbered(self) -> list[tuple[int, str]]:
+        """Each line with its number."""
+        return list(enumerate(self.lines, start=self.first_line))
+
+
+@dataclass(frozen=True)
 class CodeRef:
-    """A place in the code: a file, a string that must be there, and its line."""
+    """A place in the code: a file, a string that must be there, its line, and the code there.
+
+    The excerpt is None in facts gathered before excerpts were kept.
+    """
 
     file: str
     find: str
     line: int | None
+    excerpt: Excerpt | None = None
+
+    @property
+    def lines(self) -> range:
+        """The lines the string spans (empty when it was not found)."""
+        return range(self.line, self.line + self.find.count("\n") + 1) if self.line else range(0)
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> CodeRef:
+        """A reference from facts.json."""
+        quoted = raw.get("excerpt")
+        return cls(
+            raw["file"],
+            raw["find"],
+            raw.get("line"),
+            Excerpt(quoted["first_line"], tuple(quoted["lines"])) if quoted else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -142,14 +175,21 @@ class Adjustment:
 
 @dataclass(frozen=True)
 class ConformanceFacts:
-    """The rules, and each implementation's adjustments."""
+    """The rules, each implementation's adjustments, and where their code was quoted from.
+
+    `repository` is the web address of the repository's remote, if it had one; `excerpts_from`
+    the commit the excerpts were read at (None in facts gathered before excerpts were kept).
+    """
 
     rules: Mapping[str, str]
     implementations: Mapping[str, tuple[Adjustment, ...]]
+    repository: str | None = None
+    excerpts_from: Git | None = None
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> ConformanceFacts:
         """The conformance section."""
+        source = raw.get("excerpts_from")
         return cls(
             dict(raw["rules"]),
             {
@@ -157,13 +197,15 @@ class ConformanceFacts:
                     Adjustment(
                         e["rule"],
                         e["added"],
-                        tuple(CodeRef(r["file"], r["find"], r.get("line")) for r in e["where"]),
+                        tuple(CodeRef.parse(r) for r in e["where"]),
                         tuple(e.get("problems", ())),
                     )
                     for e in entries
                 )
                 for impl, entries in raw["implementations"].items()
             },
+            raw.get("repository"),
+            Git.parse(source) if source else None,
         )
 
 
