@@ -48,3 +48,9 @@ def percent(fraction: float | None) -> str:
 def mib(size_bytes: float | None) -> str:
     """Bytes as MiB."""
     return NOT_MEASURED if size_bytes is None else number(size_bytes / 2**20, "MiB")
+
+
+def workers(count: int, model: str, threads: int = 1) -> str:
+    """How a server ran: `1 async worker`, `3 sync workers`, `2 gthread workers x 4 threads`."""
+    text = f"{count} {model} worker{'s' if count != 1 else ''}".replace("  ", " ")
+    return text + (f" x {threads} threads" if threads > 1 else "")

@@ -6,6 +6,7 @@ report can be re-rendered and compared.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from reports import charts, claims, measures, results, sections, verdict
+from reports import charts, claims, measures, results, sections, svg, verdict
 from reports.facts import model
 from reports.facts.model import CodeFacts, Facts, Missing
 from reports.facts.roles import ROLES
@@ -22,8 +23,26 @@ from reports.results import Run
 TITLE = "FastAPI vs Flask vs Django REST Framework, measured"
 RESULTS = "results.json"
 FACTS = "facts.json"
-# Where the repository root is, seen from reports/<name>/: code links point there.
+# Where the repository root is, seen from reports/<name>/: the Markdown's code links point
+# there (it lives in the repository); the HTML quotes the code instead, so it travels alone.
 CODE_LINK_PREFIX = "../../"
+# The report's sections in reading order: (id, title). Each is templates/html/<id>.html.j2 and
+# templates/md/<id>.md.j2; the section bar and the Markdown's list of sections follow this.
+SECTIONS = (
+    ("verdict", "Verdict"),
+    ("performance", "Performance"),
+    ("correctness", "Correctness"),
+    ("code", "Code"),
+    ("dependencies", "Dependencies"),
+    ("docs", "Docs and validation"),
+    ("claims", "Claims checked"),
+    ("reproduce", "Reproduce"),
+)
+
+
+def anchor(title: str) -> str:
+    """The anchor a Markdown renderer gives a heading: `Docs and validation` -> `docs-and-...`."""
+    return re.sub(r"[^a-z0-9 -]", "", title.lower()).replace(" ", "-")
 
 
 def markdown_cell(value: Any) -> str:
@@ -54,24 +73,15 @@ def environment(kind: str) -> Environment:
     return env
 
 
+CHART_GROUPS = ("throughput", "latency", "floor", "resources", "code", "dependencies")
+
+
 def chart_groups(run: Run, facts: Facts) -> dict[str, list[charts.Chart]]:
-    """Every chart, grouped by the part of the report it belongs to."""
-    performance = charts.performance_charts(run)
-    by_name = {c.name: c for c in performance}
-
-    def pick(*prefixes: str) -> list[charts.Chart]:
-        return [c for name, c in by_name.items() if name.startswith(prefixes)]
-
-    code = charts.lines_by_role(run, facts)
-    dependencies = charts.dependency_sizes(run, facts)
-    return {
-        "throughput": pick("peak-throughput", "throughput-"),
-        "latency": pick("latency-"),
-        "floor": pick("floor-fraction"),
-        "resources": pick("cpu-per-1000", "memory", "startup"),
-        "code": [code] if code else [],
-        "dependencies": [dependencies] if dependencies else [],
-    }
+    """Every chart, grouped by the part of the report it belongs to (its `group`)."""
+    found: dict[str, list[charts.Chart]] = {group: [] for group in CHART_GROUPS}
+    for chart in charts.all_charts(run, facts):
+        found.setdefault(chart.group, []).append(chart)
+    return found
 
 
 def _why_missing(section: object) -> str:
@@ -85,6 +95,8 @@ def context(run: Run, facts: Facts) -> dict[str, Any]:
     code = facts.code
     return {
         "title": TITLE,
+        "sections": [{"id": i, "title": t, "anchor": anchor(t)} for i, t in SECTIONS],
+        "chart_min_width": f"{svg.MIN_WIDTH_PX:g}",
         "run": run,
         "impls": sections.titles(run),
         "verdict": sections.verdict_rows(verdict.table(run, facts)),

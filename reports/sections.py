@@ -19,6 +19,7 @@ from reports.facts.model import (
     DependencyFacts,
     DocsFacts,
     Facts,
+    Git,
     Missing,
     Page,
     Tally,
@@ -48,15 +49,20 @@ def verdict_rows(dimensions: list[Dimension]) -> list[Row]:
         cells = []
         for entry in dim.entries:
             if entry.measure is None:
-                cells.append({"text": fmt.NOT_MEASURED, "rank": None, "flags": []})
+                cells.append({"text": fmt.NOT_MEASURED, "rank": None, "flags": [], "workers": None})
                 continue
             figure = fmt.number(entry.measure.value, dim.unit)
             flags = ["tie"] if entry.tied else []
             if entry.measure.client_bound:
                 flags.append(CLIENT_BOUND)
-            cells.append({"text": figure, "rank": entry.rank, "flags": flags})
+            cells.append(
+                {"text": figure, "rank": entry.rank, "flags": flags, "workers": entry.workers}
+            )
         better = "higher is better" if dim.better == "higher" else "lower is better"
-        rows.append({"title": dim.title, "better": better, "source": dim.source, "cells": cells})
+        rows.append({
+            "title": dim.title, "better": better, "source": dim.source, "cells": cells,
+            "caveat": dim.caveat,
+        })  # fmt: skip
     return rows
 
 
@@ -153,8 +159,7 @@ def resource_rows(run: Run) -> list[Row]:
         cpu = measures.cpu_per_1000(server, main)
         rows.append({
             "server": f"{server.title} ({server.variant})",
-            "workers": f"{server.workers} {server.worker_model}"
-            + (f" x {server.threads} threads" if server.threads > 1 else ""),
+            "workers": fmt.workers(server.workers, server.worker_model, server.threads),
             "cpu": fmt.spread(cpu.spread, "CPU-s") if cpu else fmt.NOT_MEASURED,
             "idle": _measure(measures.idle_memory_per_worker(server), "MiB"),
             "peak_worker": _measure(measures.memory_per_worker(server, main), "MiB"),
@@ -285,7 +290,13 @@ def _most_complex(found: Code) -> str:
 
 
 def conformance_view(run: Run, facts: Facts, link_prefix: str) -> dict[str, Any] | None:
-    """The rules x implementations matrix and each implementation's list with code links."""
+    """The rules x implementations matrix, and each implementation's list with its code.
+
+    Every reference carries the excerpt quoted when the facts were gathered (the HTML shows it
+    folded, so the page needs no checkout beside it), a link to the commit when the repository
+    had a remote, and for the Markdown, which lives in the repository, a link into the checkout
+    (`link_prefix` leads from the report's folder to the repository's root).
+    """
     found = facts.conformance
     if not isinstance(found, ConformanceFacts):
         return None
@@ -298,6 +309,11 @@ def conformance_view(run: Run, facts: Facts, link_prefix: str) -> dict[str, Any]
             files = sorted({ref.file.split("/", 1)[-1] for e in mine for ref in e.where})
             cells.append(", ".join(files) if files else "—")
         matrix.append({"rule": text, "cells": cells})
+    source = found.excerpts_from
+    commit = source.commit if source else None
+    web = f"{found.repository}/blob/{commit}/" if found.repository and commit else None
+    if source and source.dirty is not False:
+        web = None  # the code quoted may differ from the commit's
     details = [
         {
             "impl": run.title(impl),
@@ -307,7 +323,7 @@ def conformance_view(run: Run, facts: Facts, link_prefix: str) -> dict[str, Any]
                 {
                     "rule": found.rules.get(e.rule, e.rule),
                     "added": e.added,
-                    "where": [_code_link(ref, link_prefix) for ref in e.where],
+                    "where": [_code_ref(ref, link_prefix, web) for ref in e.where],
                     "problems": list(e.problems),
                 }
                 for e in entries
@@ -315,13 +331,39 @@ def conformance_view(run: Run, facts: Facts, link_prefix: str) -> dict[str, Any]
         }
         for impl, entries in per_impl.items()
     ]
-    return {"matrix": matrix, "details": details}
+    return {
+        "matrix": matrix,
+        "details": details,
+        "rules": len(matrix),
+        "excerpts": _excerpts_source(source, facts.git.commit),
+    }
 
 
-def _code_link(ref: CodeRef, prefix: str) -> dict[str, str]:
+def _excerpts_source(source: Git | None, facts_commit: str | None) -> str:
+    if source is None or not source.commit:
+        return "These facts predate excerpts: each reference names its file and line only."
+    text = f"Code quoted from commit {source.commit[:12]}"
+    if source.dirty:
+        text += " with uncommitted changes"
+    if source.commit == facts_commit:
+        return text + ", the commit these facts were gathered from."
+    return text + "."
+
+
+def _code_ref(ref: CodeRef, prefix: str, web: str | None) -> dict[str, Any]:
     anchor = f"#L{ref.line}" if ref.line else ""
-    label = f"{ref.file}:{ref.line}" if ref.line else ref.file
-    return {"label": label, "href": f"{prefix}{ref.file}{anchor}"}
+    commit_link = f"{web}{ref.file}{anchor}" if web else None
+    return {
+        "label": f"{ref.file}:{ref.line}" if ref.line else ref.file,
+        "href": commit_link or f"{prefix}{ref.file}{anchor}",
+        "web": commit_link,
+        "excerpt": [
+            {"number": number, "text": text, "hit": number in ref.lines}
+            for number, text in ref.excerpt.numbered
+        ]
+        if ref.excerpt
+        else [],
+    }
 
 
 def dependency_rows(run: Run, facts: Facts) -> list[Row]:

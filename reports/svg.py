@@ -1,27 +1,52 @@
-"""matplotlib figures as deterministic SVG: the same figures give the same bytes on every run."""
+"""matplotlib figures as deterministic SVG: the same figures give the same bytes on every run.
+
+Text stays text (`svg.fonttype: none`): a reader can search, select and copy it, and a screen
+reader reads it. matplotlib lays it out with its own DejaVu Sans; the browser draws it with the
+first font of FONTS it has. DejaVu Sans is the widest of them (Bitstream Vera Sans has the same
+metrics, Liberation Sans, Arial and Helvetica are narrower), so a label laid out to fit in
+DejaVu fits in any of them. Wider fonts such as Verdana are left out on purpose.
+
+Every chart is WIDTH inches wide with no text smaller than MIN_FONT points, so the page shows it
+at least MIN_WIDTH_PX pixels wide (CSS) and its smallest text is never under 10 px on a phone.
+"""
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
+from collections.abc import Callable
 
 import matplotlib as mpl
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+WIDTH = 4.8  # inches: 345.6 SVG units, shown at least MIN_WIDTH_PX wide
+MIN_FONT = 10  # points: the smallest text of any chart
+MIN_WIDTH_PX = WIDTH * 72 * 10 / MIN_FONT  # where MIN_FONT renders 10 px high
+FONTS = ["DejaVu Sans", "Bitstream Vera Sans", "Liberation Sans", "Arial", "Helvetica"]
 STYLE = {
     "svg.hashsalt": "taskbench",  # ids derive from this, not from a random salt
-    "svg.fonttype": "path",  # glyphs as paths from matplotlib's own DejaVu font: same everywhere
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.titlesize": 10,
+    "svg.fonttype": "none",  # text as text, in the font stack below
+    "font.family": "sans-serif",
+    "font.sans-serif": FONTS,
+    "font.size": MIN_FONT,
+    "axes.titlesize": MIN_FONT + 1,
+    "axes.titlelocation": "left",
+    "axes.titleweight": "bold",
+    "axes.labelsize": MIN_FONT,
+    "xtick.labelsize": MIN_FONT,
+    "ytick.labelsize": MIN_FONT,
+    "legend.fontsize": MIN_FONT,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
     "grid.alpha": 0.35,
     "legend.frameon": False,
-    "legend.fontsize": 8,
     "errorbar.capsize": 3,
+    "figure.constrained_layout.h_pad": 0.06,  # inches kept clear at the edges, so a
+    "figure.constrained_layout.w_pad": 0.06,  # browser's rounding never touches them
 }
 XML_PROLOGUE = re.compile(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
 METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
@@ -30,10 +55,23 @@ ID = re.compile(r'\bid="([^"]+)"')
 SIZE = re.compile(r'<svg([^>]*?) width="[^"]*" height="[^"]*"')
 
 
-def new_figure(width: float = 7.2, height: float = 3.4) -> Figure:
-    """A figure in the report's style (inches; the page scales it to its width)."""
+def styled[**P, R](draw: Callable[P, R]) -> Callable[P, R]:
+    """Draw a chart with the report's style in force for every artist it creates."""
+
+    @functools.wraps(draw)
+    def drawn(*args: P.args, **kwargs: P.kwargs) -> R:
+        with mpl.rc_context(STYLE):
+            return draw(*args, **kwargs)
+
+    return drawn
+
+
+def new_figure(height: float = 3.4) -> Figure:
+    """A figure in the report's style, WIDTH inches wide (the page scales it to fit)."""
     with mpl.rc_context(STYLE):
-        return Figure(figsize=(width, height), layout="constrained")
+        figure = Figure(figsize=(WIDTH, height), layout="constrained")
+    FigureCanvasAgg(figure)  # measures text while the chart is laid out
+    return figure
 
 
 def to_svg(figure: Figure) -> str:

@@ -1,7 +1,8 @@
 """The verdict table: the implementations ranked per dimension, each rank with its figure.
 
 Two implementations whose ranges across repeats overlap share a rank: the run cannot tell
-them apart.
+them apart. A row about resources (CPU, memory, startup) names each server's workers, and says
+so when its rank compares servers that ran different worker counts.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from reports import measures
+from reports import fmt, measures
 from reports.facts.model import ContractFacts, Facts
 from reports.measures import Measure
-from reports.results import Run, Spread
+from reports.results import Run, Server, Spread
 
 HIGHER = "higher"
 LOWER = "lower"
@@ -26,6 +27,7 @@ class Entry:
     measure: Measure | None
     rank: int | None = None
     tied: bool = False
+    workers: str | None = None  # how its server ran, on rows about resources
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class Dimension:
     better: str
     source: str
     entries: tuple[Entry, ...]
+    # On a row about resources whose figure is not per worker: a sentence saying that its rank
+    # compares servers that ran different worker counts, when they did.
+    caveat: str | None = None
 
     @property
     def leaders(self) -> list[str]:
@@ -86,6 +91,32 @@ def dimension(
     return Dimension(key, title, unit, better, source, rank(entries, better))
 
 
+def server_workers(server: Server) -> str:
+    """How a server ran: `1 async worker`, `3 sync workers`."""
+    return fmt.workers(server.workers, server.worker_model, server.threads)
+
+
+def different_workers(dim: Dimension) -> str | None:
+    """What a rank compares when the ranked servers ran different worker counts; else None."""
+    labels = list(dict.fromkeys(e.workers for e in dim.entries if e.measure and e.workers))
+    if len(labels) < 2:
+        return None
+    return f"Compares different worker counts: {' against '.join(labels)}."
+
+
+def resource(run: Run, dim: Dimension, per_worker: bool = False) -> Dimension:
+    """A row about resources: each entry names its workers; a caveat when counts differ.
+
+    A figure per worker compares like with like whatever the counts, so it carries no caveat.
+    """
+    entries = []
+    for entry in dim.entries:
+        server = run.server(entry.impl)
+        entries.append(replace(entry, workers=server_workers(server) if server else None))
+    found = replace(dim, entries=tuple(entries))
+    return found if per_worker else replace(found, caveat=different_workers(found))
+
+
 def _server_figure(run: Run, pick: Callable) -> Callable[[str], Measure | None]:
     def figure(impl: str) -> Measure | None:
         server = run.server(impl)
@@ -119,22 +150,27 @@ def performance(run: Run) -> list[Dimension]:
         ))  # fmt: skip
     if main:
         dims += [
-            dimension(
+            resource(run, dimension(
                 run, "cpu", f"Server CPU per 1,000 requests, {main}", "CPU-s", LOWER,
                 f"server process tree at the {main} peak",
                 _server_figure(run, lambda s: measures.cpu_per_1000(s, main)),
-            ),
-            dimension(
+            )),
+            resource(run, dimension(
                 run, "memory", f"Server memory, all workers, {main}", "MiB", LOWER,
                 f"peak resident memory summed over workers at the {main} peak",
                 _server_figure(run, lambda s: measures.memory_total(s, main)),
-            ),
+            )),
+            resource(run, dimension(
+                run, "memory_per_worker", f"Server memory per worker, {main}", "MiB", LOWER,
+                "the same peak divided by the worker count (a gunicorn master included)",
+                _server_figure(run, lambda s: measures.memory_per_worker(s, main)),
+            ), per_worker=True),
         ]  # fmt: skip
-    dims.append(dimension(
+    dims.append(resource(run, dimension(
         run, "startup", "Startup to first healthy answer", "s", LOWER,
         "from starting `taskbench serve` to GET /health answering 200",
         _server_figure(run, measures.startup),
-    ))  # fmt: skip
+    )))  # fmt: skip
     return dims
 
 

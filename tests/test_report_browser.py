@@ -1,5 +1,7 @@
-"""The HTML report opened in headless Chromium: no console error, no request off the page, every
-chart drawn, and nothing wider than a laptop screen.
+"""The HTML report opened in headless Chromium at a phone's, a tablet's and a laptop's width: no
+console error, no request off the page, every chart drawn with its text as text, inside the
+chart and readable on a phone, no page wider than its window, wide tables scrolling in their
+own box with their first column kept, and the section bar in reach from anywhere.
 
 Chromium is Debian's (`nox -s tests` installs it when it can); without it the test skips with
 the reason, except in CI, where it fails. The browser is driven over the DevTools protocol and
@@ -32,17 +34,96 @@ FLAGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
     "--host-resolver-rules=MAP * ~NOTFOUND", "--remote-debugging-port=0",
 ]  # fmt: skip
-LAPTOP = {"width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False}
-# Every chart's size and how many shapes it drew, and whether the page is wider than the window.
-INSPECT = """JSON.stringify({
-  charts: [...document.querySelectorAll('figure.chart')].map(f => {
+# The widths the page is read at: a phone, a tablet, a wide laptop screen.
+SCREENS = {
+    390: {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    768: {"width": 768, "height": 1024, "deviceScaleFactor": 1, "mobile": True},
+    1400: {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+}
+PHONE = 390
+SMALLEST_TEXT_PX = 10  # on a phone
+TABLES_THAT_FIT_AT_1400 = ("code", "docs")
+# With every <details> open (the worst case): each chart's size, its text (what lies outside
+# the chart, what overlaps other text, value labels outside their plot, the smallest rendered
+# font size), each table box and whether it can scroll, and whether the page is wider than
+# the window.
+INSPECT = """(() => {
+  const inside = (a, b) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5
+    && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+  const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5
+    && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  const charts = [...document.querySelectorAll('figure.chart')].map(f => {
     const svg = f.querySelector('svg');
     const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
-    return {name: f.dataset.chart, width: box.width, height: box.height,
-            shapes: svg ? svg.querySelectorAll('path, use, rect, line').length : 0};
-  }),
-  overflow: document.documentElement.scrollWidth - window.innerWidth,
-})"""
+    const scale = svg && svg.getScreenCTM() ? svg.getScreenCTM().a : 1;
+    const texts = svg ? [...svg.querySelectorAll('text')].map(t => ({
+      text: t.textContent, box: t.getBoundingClientRect(),
+      size: parseFloat(getComputedStyle(t).fontSize) * scale,
+    })) : [];
+    const overlapping = [];
+    texts.forEach((a, i) => texts.slice(i + 1).forEach(b => {
+      if (overlap(a.box, b.box)) overlapping.push([a.text, b.text]);
+    }));
+    const unframed = svg ? [...svg.querySelectorAll('g[id*="-value-"]')].filter(g => {
+      const found = g.id.match(/^(.*)-value-(\\d+)-\\d+$/);
+      const frame = found && document.getElementById(`${found[1]}-frame-${found[2]}`);
+      return !frame || !inside(g.getBoundingClientRect(), frame.getBoundingClientRect());
+    }).map(g => g.textContent.trim()) : [];
+    return {
+      name: f.dataset.chart, width: box.width, height: box.height,
+      shapes: svg ? svg.querySelectorAll('path, use, rect, line').length : 0,
+      texts: texts.length, outside: texts.filter(t => !inside(t.box, box)).map(t => t.text),
+      overlapping, unframed, scrolls: f.scrollWidth > f.clientWidth + 1,
+      smallest: texts.length ? Math.min(...texts.map(t => t.size)) : null,
+    };
+  });
+  const tables = [...document.querySelectorAll('.table-wrap')].map(w => {
+    const box = w.getBoundingClientRect();
+    const firsts = [...w.querySelectorAll('tr > :first-child')];
+    return {
+      section: w.closest('section') ? w.closest('section').id : null,
+      head: w.querySelector('th, td').textContent, left: box.left, right: box.right,
+      wide: w.scrollWidth > w.clientWidth + 1,
+      scrolls: ['auto', 'scroll'].includes(getComputedStyle(w).overflowX),
+      sticky: firsts.every(c => getComputedStyle(c).position === 'sticky'),
+    };
+  });
+  return JSON.stringify({
+    charts, tables, width: window.innerWidth,
+    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  });
+})()"""
+# From the foot of the page: is the section bar in view and its first link the one a tap hits;
+# does a link to a section bring its heading below the bar; and does the first column of a
+# wide table stay in view while the table scrolls sideways.
+NAVIGATE = """(() => {
+  window.scrollTo(0, document.documentElement.scrollHeight);
+  const bar = document.querySelector('nav.bar');
+  const barBox = bar.getBoundingClientRect();
+  const links = [...bar.querySelectorAll('a')];
+  const first = links[1].getBoundingClientRect();
+  const hit = document.elementFromPoint(first.left + first.width / 2, first.top + first.height / 2);
+  const list = bar.querySelector('ol');
+  const reachable = list.scrollWidth <= list.clientWidth + 1
+    || ['auto', 'scroll'].includes(getComputedStyle(list).overflowX);
+  location.hash = '#claims';
+  const heading = document.querySelector('#claims h2').getBoundingClientRect();
+  const wide = [...document.querySelectorAll('.table-wrap')]
+    .find(w => w.offsetParent && w.scrollWidth > w.clientWidth + 40);
+  let kept = null;
+  if (wide) {
+    wide.scrollIntoView();
+    wide.scrollLeft = 40;
+    const cell = wide.querySelector('tbody tr > :first-child').getBoundingClientRect();
+    kept = Math.abs(cell.left - wide.getBoundingClientRect().left) < 1;
+  }
+  return JSON.stringify({
+    barInView: barBox.top >= 0 && barBox.bottom <= window.innerHeight, links: links.length,
+    hit: hit === links[1] || links[1].contains(hit), reachable,
+    headingBelowBar: heading.top >= bar.getBoundingClientRect().bottom - 1, kept,
+  });
+})()"""
 
 
 def chromium() -> str:
@@ -127,57 +208,151 @@ def browser(profile: Path) -> Iterator[DevTools]:
         process.wait(10)
 
 
-def open_report(tools: DevTools, page: Path) -> dict[str, Any]:
-    """Load the page at laptop size and inspect its charts."""
+def open_page(tools: DevTools, page: Path, width: int) -> str:
+    """Open the page at one of SCREENS in a new tab; return the tab's session."""
     target = tools.call("Target.createTarget", url="about:blank")["targetId"]
     session = tools.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
     for domain in ("Runtime", "Log", "Network", "Page"):
         tools.call(f"{domain}.enable", session)
-    tools.call("Emulation.setDeviceMetricsOverride", session, **LAPTOP)
+    tools.call("Emulation.setDeviceMetricsOverride", session, **SCREENS[width])
+    tools.events.clear()
     tools.call("Page.navigate", session, url=page.as_uri())
     tools.wait_for("Page.loadEventFired")
-    found = tools.call("Runtime.evaluate", session, expression=INSPECT, returnByValue=True)
+    return session
+
+
+def evaluate(tools: DevTools, session: str, script: str) -> dict[str, Any]:
+    """Run a script that returns JSON in the page, and read its answer."""
+    found = tools.call("Runtime.evaluate", session, expression=script, returnByValue=True)
+    assert "exceptionDetails" not in found, found["result"].get("description")
     return json.loads(found["result"]["value"])
 
 
-def reports_to_open(tmp_path: Path) -> list[Path]:
+@pytest.fixture(scope="module")
+def tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
+    """One headless Chromium for the module."""
+    with browser(tmp_path_factory.mktemp("chromium")) as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """The fixture report, and the committed sample once there is one."""
-    pages = [
-        render.report_dir(
-            REPORT_FIXTURES / "results.json", REPORT_FIXTURES / "facts.json", tmp_path
-        )["html"]
+    out = tmp_path_factory.mktemp("report")
+    found = [
+        render.report_dir(REPORT_FIXTURES / "results.json", REPORT_FIXTURES / "facts.json", out)[
+            "html"
+        ]
     ]
     if (SAMPLE / "report.html").is_file():
-        pages.append(SAMPLE / "report.html")
-    return pages
+        found.append(SAMPLE / "report.html")
+    return found
 
 
-def test_report_opens_in_chromium_without_errors_and_draws_every_chart(tmp_path: Path) -> None:
-    for page in reports_to_open(tmp_path / "report"):
-        with browser(tmp_path / f"profile-{page.parent.name}") as tools:
-            found = open_report(tools, page)
+def chart_problems(chart: dict[str, Any], width: int) -> list[str]:
+    """What is wrong with one chart as drawn at one width."""
+    problems = [f"text outside the chart: {t!r}" for t in chart["outside"]]
+    problems += [f"text over text: {a!r} and {b!r}" for a, b in chart["overlapping"]]
+    problems += [f"value label outside its plot: {t!r}" for t in chart["unframed"]]
+    if chart["width"] <= 300 or chart["height"] <= 100 or chart["shapes"] <= 10:
+        problems.append(f"not drawn: {chart['width']} x {chart['height']}, {chart['shapes']}")
+    if not chart["texts"]:
+        problems.append("no text: drawn as outlines?")
+    elif width == PHONE and chart["smallest"] < SMALLEST_TEXT_PX:
+        problems.append(f"text {chart['smallest']:.1f} px high on a phone")
+    if width == PHONE and chart["scrolls"]:
+        problems.append("wider than a phone's screen")
+    return problems
+
+
+def table_problems(table: dict[str, Any], width: int) -> list[str]:
+    """What is wrong with one table box: outside the window, or too wide and not scrolling."""
+    problems = []
+    if table["left"] < -0.5 or table["right"] > width + 0.5:
+        problems.append("box outside the window")
+    if table["wide"] and not (table["scrolls"] and table["sticky"]):
+        problems.append("wider than its box, and it does not scroll with its first column kept")
+    if width == 1400 and table["section"] in TABLES_THAT_FIT_AT_1400 and table["wide"]:
+        problems.append("does not fit a 1400 px screen")
+    return problems
+
+
+@pytest.mark.parametrize("width", list(SCREENS))
+def test_report_reads_well_at_each_width(width: int, tools: DevTools, pages: list[Path]) -> None:
+    for page in pages:
+        session = open_page(tools, page, width)
+        found = evaluate(tools, session, INSPECT)
+        moved = evaluate(tools, session, NAVIGATE)
 
         assert tools.problems() == [], page
+        assert found["overflow"] <= 0, f"{page} scrolls sideways at {width} px"
         assert len(found["charts"]) >= 9, page
-        for chart in found["charts"]:
-            assert chart["width"] > 300, chart
-            assert chart["height"] > 100, chart
-            assert chart["shapes"] > 10, chart
-        assert found["overflow"] <= 0, f"{page} is wider than a 1366 px screen"
+        charts = {c["name"]: chart_problems(c, width) for c in found["charts"]}
+        assert {name: p for name, p in charts.items() if p} == {}, f"{page} at {width} px"
+        tables = {f"{t['section']}: {t['head']}": table_problems(t, width) for t in found["tables"]}
+        assert {name: p for name, p in tables.items() if p} == {}, f"{page} at {width} px"
+        assert moved == {
+            "barInView": True, "links": 9, "hit": True, "reachable": True,
+            "headingBelowBar": True, "kept": True if width < 1400 else moved["kept"],
+        }, f"{page} at {width} px"  # fmt: skip
 
 
-def test_the_check_catches_a_console_error_an_exception_and_an_empty_chart(tmp_path: Path) -> None:
+def test_the_checks_catch_what_they_look_for(tmp_path: Path) -> None:
     page = tmp_path / "broken.html"
     page.write_text(
-        "<!DOCTYPE html><html><body><figure class='chart' data-chart='empty'><svg></svg></figure>"
+        "<!DOCTYPE html><html><body><div style='width: 2000px'>wide</div>"
+        "<figure class='chart' data-chart='empty'><svg></svg></figure>"
+        "<figure class='chart' data-chart='bad'><svg viewBox='0 0 400 200' width='400'>"
+        "<g id='bad-frame-0'><rect x='0' y='0' width='200' height='200'/></g>"
+        "<g id='bad-value-0-0'><text x='190' y='50' style='font-size: 10px'>far</text></g>"
+        "<text x='10' y='100' style='font-size: 10px'>overlapping</text>"
+        "<text x='12' y='102' style='font-size: 10px'>text</text>"
+        "<text x='390' y='150' style='font-size: 4px'>cut off at the edge</text>"
+        "</svg></figure>"
         "<script>console.error('boom'); undefinedFunction();</script></body></html>",
         encoding="utf-8",
     )
 
     with browser(tmp_path / "profile") as tools:
-        found = open_report(tools, page)
+        found = evaluate(tools, open_page(tools, page, PHONE), INSPECT)
 
     problems = tools.problems()
     assert any("console.error" in p and "boom" in p for p in problems), problems
     assert any(p.startswith("exception:") for p in problems), problems
-    assert found["charts"] == [{"name": "empty", "width": 300, "height": 150, "shapes": 0}]
+    assert found["overflow"] > 0
+    empty, bad = found["charts"]
+    assert (empty["width"], empty["height"], empty["shapes"], empty["texts"]) == (300, 150, 0, 0)
+    assert "no text: drawn as outlines?" in chart_problems(empty, PHONE)
+    assert bad["outside"] == ["cut off at the edge"]
+    assert bad["overlapping"] == [["overlapping", "text"]]
+    assert bad["unframed"] == ["far"]
+    assert "text 4.0 px high on a phone" in chart_problems(bad, PHONE)
+    wide = {
+        "left": 0,
+        "right": 500,
+        "wide": True,
+        "scrolls": False,
+        "sticky": False,
+        "section": "x",
+    }
+    assert table_problems(wide, PHONE) == [
+        "box outside the window",
+        "wider than its box, and it does not scroll with its first column kept",
+    ]
+
+
+# Printed, what the screen folds away shows: whether each folded part's content is rendered.
+PRINTED = """JSON.stringify([...document.querySelectorAll('details.fold')].map(d => ({
+  summary: d.querySelector('summary').textContent,
+  shown: d.lastElementChild.checkVisibility(),
+})))"""
+
+
+def test_print_shows_what_the_screen_folds_away(tools: DevTools, pages: list[Path]) -> None:
+    session = open_page(tools, pages[0], 1400)
+    tools.call("Emulation.setEmulatedMedia", session, media="print")
+
+    printed = evaluate(tools, session, PRINTED)
+
+    assert len(printed) >= 5
+    assert [p["summary"] for p in printed if not p["shown"]] == []

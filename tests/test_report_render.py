@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from reports import render
+from reports import render, verdict
 from reports.fmt import RANGE
 from tests.helpers import REPORT_FIXTURES, read_fixture
 
@@ -345,3 +346,106 @@ def test_facts_without_per_module_counts_or_fuzz_still_render(tmp_path: Path) ->
     assert rows["Failed requests in measured benchmark windows"][1] == (
         "**1 of 353,410 requests FAILED**"
     )
+
+
+def test_resource_rows_name_each_servers_workers_and_say_when_counts_differ(
+    markdown: str,
+) -> None:
+    rows = verdict_rows(markdown)
+    caveat = "**Compares different worker counts: 1 async worker against 3 sync workers.**"
+
+    total = rows["Server memory, all workers, mixed"]
+    assert "**1** · 62.4 MiB · 1 async worker" in total
+    assert "**3** · 163 MiB · 3 sync workers" in total
+    assert caveat in total
+    per_worker = rows["Server memory per worker, mixed"]
+    assert "**1** · 48.5 MiB · 3 sync workers" in per_worker
+    assert "**3** · 62.4 MiB · 1 async worker" in per_worker
+    assert "Compares" not in per_worker, "a figure per worker compares like with like"
+    assert caveat in rows["Server CPU per 1,000 requests, mixed"]
+    assert caveat in rows["Startup to first healthy answer"]
+    assert "worker" not in rows["Peak throughput, mixed"]
+
+
+def test_equal_worker_counts_need_no_caveat() -> None:
+    entries = tuple(
+        verdict.Entry(impl, verdict.exact(1.0), 1, workers="3 sync workers")
+        for impl in ("flask", "django")
+    )
+    same = verdict.Dimension("memory", "Memory", "MiB", verdict.LOWER, "", entries)
+    one_unmeasured = (*entries, verdict.Entry("fastapi", None, workers="1 async worker"))
+
+    assert verdict.different_workers(same) is None
+    assert verdict.different_workers(dataclasses.replace(same, entries=one_unmeasured)) is None
+
+
+def test_sections_follow_one_list_in_the_bar_and_the_markdown(markdown: str, html: str) -> None:
+    bar = html.split('<nav class="bar"', 1)[1].split("</nav>", 1)[0]
+
+    assert re.findall(r'href="#([^"]+)"', bar) == ["top", *(i for i, _ in render.SECTIONS)]
+    for section, title in render.SECTIONS:
+        assert f'<section id="{section}">\n<h2>{title}</h2>' in html
+        assert f"[{title}](#{render.anchor(title)})" in markdown
+
+
+def test_html_travels_alone_without_links_into_a_checkout(html: str) -> None:
+    assert 'href="../' not in html
+    assert "<code>fastapi_impl/middleware.py:" in html
+    assert "These facts predate excerpts: each reference names its file and line only." in html
+
+
+def with_excerpt(facts: dict, repository: str | None, dirty: bool) -> dict:
+    """The fixture facts with one reference quoted, from a commit of a repository."""
+    section = facts["conformance"]
+    ref = section["implementations"]["fastapi"][0]["where"][0]
+    ref["line"] = 10
+    ref["excerpt"] = {"first_line": 8, "lines": ["", "# <why>", ref["find"] + "(app)", "  pass"]}
+    section["repository"] = repository
+    section["excerpts_from"] = {"commit": "c0ffee" * 6 + "c0ff", "dirty": dirty}
+    return facts
+
+
+def test_a_reference_carries_its_code_folded_and_links_to_its_commit(tmp_path: Path) -> None:
+    facts = with_excerpt(read_fixture("facts.json"), "https://example.org/o/taskbench", False)
+    ref = facts["conformance"]["implementations"]["fastapi"][0]["where"][0]
+
+    markdown, html = rendered_with(facts, tmp_path)
+
+    link = f"https://example.org/o/taskbench/blob/{'c0ffee' * 6}c0ff/{ref['file']}#L10"
+    assert f'<details class="code"><summary><code>{ref["file"]}:10</code></summary>' in html
+    assert '<span class="line"><span class="ln">9</span># &lt;why&gt;</span>' in html
+    assert f'<span class="line hit"><span class="ln">10</span>{ref["find"]}(app)</span>' in html
+    assert f'<a href="{link}">' in html
+    assert f"[`{ref['file']}:10`]({link})" in markdown
+    assert f"Code quoted from commit {'c0ffee' * 2}." in markdown
+
+
+def test_code_quoted_from_a_changed_tree_gets_no_commit_link(tmp_path: Path) -> None:
+    facts = with_excerpt(read_fixture("facts.json"), "https://example.org/o/taskbench", True)
+    ref = facts["conformance"]["implementations"]["fastapi"][0]["where"][0]
+
+    markdown, html = rendered_with(facts, tmp_path)
+
+    assert "example.org" not in html + markdown
+    assert f"[`{ref['file']}:10`](../../{ref['file']}#L10)" in markdown
+    assert "with uncommitted changes." in markdown
+
+
+def test_detail_folds_away_in_the_html_and_lists_compactly_in_the_markdown(
+    markdown: str, html: str
+) -> None:
+    folded = re.findall(r'<details class="fold"><summary>([^<]+)</summary>', html)
+
+    assert folded == [
+        "Every closed-loop point: throughput, latency, failures and Locust's CPU (15 rows)",
+        "Rule by rule: the files each implementation changed (20 rules)",
+        "FastAPI: 18 adjustments in 6 files",
+        "Flask: 19 adjustments in 6 files",
+        "Django REST Framework: 19 adjustments in 8 files",
+        "Settings of the run (14)",
+        "Versions (11 packages)",
+    ]
+    assert "<details open>" not in html.split('id="correctness"')[0]
+    assert "**Settings of the run:** impls `fastapi, flask, django` · " in markdown
+    assert "**Versions:** " in markdown
+    assert "| setting | value |" not in markdown
