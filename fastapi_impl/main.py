@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from fastapi_impl.config import settings
 from fastapi_impl.db import engine
 from fastapi_impl.errors import document_problem_details, register_error_handlers
-from fastapi_impl.middleware import BodySizeLimit, NoSniff
 from fastapi_impl.routes import health_router, router
+from fastapi_impl.strict import BodySizeLimit, NoSniff
 
 
 @asynccontextmanager

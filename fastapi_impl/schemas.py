@@ -41,6 +41,21 @@ def _reject_control_characters(value: str) -> str:
     return value
 
 
+def _digits_only(value: object) -> object:
+    # pydantic's lax mode reads "1.0", "+1" and " 1" as 1; the contract wants digits only.
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()):
+            raise ValueError("must be a whole number written in digits")
+        return int(value)
+    return value
+
+
+def _true_or_false(value: object) -> object:
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError("must be true or false")
+
+
 def _title_schema(schema: dict[str, Any]) -> None:
     # pydantic documents max_length on the title as sent; the pattern says what is checked.
     del schema["maxLength"]
@@ -63,6 +78,9 @@ Title = Annotated[
     BeforeValidator(_strip),
     AfterValidator(_reject_control_characters),
 ]
+# Query parameters, as the contract spells them.
+DigitsOnly = BeforeValidator(_digits_only)
+TrueOrFalse = BeforeValidator(_true_or_false)
 UtcDatetime = Annotated[
     datetime,
     AfterValidator(_as_utc),

@@ -160,7 +160,7 @@ SPECTACULAR_SETTINGS = {
     # The serializers refuse unknown fields and the views a missing body; say so in the schema.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "django_impl.tasks.serializers.document_strict_request_bodies",
+        "django_impl.tasks.openapi.document_strict_request_bodies",
     ],
     "AUTHENTICATION_WHITELIST": [],
     "SCHEMA_PATH_PREFIX": r"/api/v1",

@@ -4,11 +4,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
-from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from django_impl.tasks.models import Task
+from django_impl.tasks.strict import QuerySerializer
 
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
@@ -118,29 +118,8 @@ class QueryBooleanField(serializers.BooleanField):
         return data == "true"
 
 
-class QuerySerializer(serializers.Serializer):
-    """Query parameters, each at most once: the API does not guess which of two was meant."""
-
-    def to_internal_value(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate every parameter, naming repeated ones along with invalid ones."""
-        given = dict(data.lists()) if isinstance(data, QueryDict) else {}
-        repeated = {
-            name: ["Give this parameter once."]
-            for name in self.fields
-            if len(given.get(name, ())) > 1
-        }
-        single = data.dict() if isinstance(data, QueryDict) else data
-        try:
-            values = super().to_internal_value(single)
-        except serializers.ValidationError as error:
-            raise serializers.ValidationError({**error.detail, **repeated}) from None
-        if repeated:
-            raise serializers.ValidationError(repeated)
-        return values
-
-
-class PageQuerySerializer(QuerySerializer):
-    """The pagination query parameters."""
+class TaskListQuerySerializer(QuerySerializer):
+    """The query parameters of the task list: pagination and the `done` filter."""
 
     page = QueryIntegerField(min_value=1, default=1, help_text="Page number, from 1.")
     per_page = QueryIntegerField(
@@ -149,11 +128,6 @@ class PageQuerySerializer(QuerySerializer):
         default=DEFAULT_PER_PAGE,
         help_text="Tasks per page.",
     )
-
-
-class TaskListQuerySerializer(PageQuerySerializer):
-    """The query parameters of the task list: pagination and the `done` filter."""
-
     done = QueryBooleanField(
         required=False, help_text="Only tasks that are done (true) or not done (false)."
     )
@@ -190,19 +164,3 @@ class HealthSerializer(serializers.Serializer):
     status = serializers.ChoiceField(["ok", "unavailable"])
     uptime_seconds = serializers.FloatField(min_value=0)
     database = serializers.ChoiceField(["ok", "unreachable"])
-
-
-def document_strict_request_bodies(
-    result: dict[str, Any], generator: Any, request: Any, public: bool
-) -> dict[str, Any]:
-    """A drf-spectacular hook: request bodies are required and refuse unknown fields."""
-    for path in result.get("paths", {}).values():
-        for operation in path.values():
-            if "requestBody" in operation:
-                operation["requestBody"]["required"] = True
-    for name, schema in result.get("components", {}).get("schemas", {}).items():
-        if name.endswith("Request"):
-            schema["additionalProperties"] = False
-            # The model's max_length bounds the stripped title, which the pattern describes.
-            schema.get("properties", {}).get("title", {}).pop("maxLength", None)
-    return result
