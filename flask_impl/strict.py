@@ -5,7 +5,7 @@
 - Ids: a URL converter, so that an id that cannot name a task matches no route (404).
 - The query: no parameter given twice.
 - Errors: flask-smorest's Api answers them as problem details and adds no X-Pagination header.
-- Every response says `X-Content-Type-Options: nosniff`.
+- Responses: every one says `X-Content-Type-Options: nosniff`, and a 204 has no Content-Type.
 """
 
 import json
@@ -90,4 +90,11 @@ class Api(flask_smorest.Api):
 def nosniff(response: Response) -> Response:
     """Tell browsers not to guess a response's type from its content."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+def no_content_type_without_content(response: Response) -> Response:
+    """Drop the Content-Type Flask gives every response from a 204, which has no content."""
+    if response.status_code == 204:
+        del response.headers["Content-Type"]
     return response
