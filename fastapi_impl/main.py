@@ -10,7 +10,7 @@ from fastapi_impl.config import settings
 from fastapi_impl.db import engine
 from fastapi_impl.errors import document_problem_details, register_error_handlers
 from fastapi_impl.routes import health_router, router
-from fastapi_impl.strict import BodySizeLimit, NoSniff
+from fastapi_impl.strict import BodySizeLimit, HeadAsGet, NoSniff
 
 
 @asynccontextmanager
@@ -27,6 +27,7 @@ app = FastAPI(
     lifespan=lifespan,
     redirect_slashes=False,
 )
+app.add_middleware(HeadAsGet)
 app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 # Outermost, so that errors answered by the middleware below carry the header too.
 app.add_middleware(NoSniff)

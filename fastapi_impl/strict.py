@@ -3,7 +3,8 @@
 - The body: a 64 KiB limit counted as it arrives (413), application/json only (415), and JSON
   parsed as the standard defines it (400 for NaN, Infinity or invalid UTF-8).
 - Ids: a 404 for an id that cannot name a task, while routing and before the body is read.
-- Methods: every allowed method named in a 405's Allow header.
+- Methods: HEAD answered like GET everywhere, and every allowed method named in a 405's Allow
+  header.
 - The query: no parameter given twice.
 - Every response says `X-Content-Type-Options: nosniff`.
 """
@@ -87,7 +88,26 @@ def allowed_methods(request: Request, named: str) -> str:
     for pattern, served in ContractRoute.methods_by_path.items():
         if re.match(pattern, request.url.path):
             methods |= served
+    if "GET" in methods:
+        methods.add("HEAD")  # HeadAsGet serves it
     return ", ".join(sorted(methods))
+
+
+class HeadAsGet:
+    """Answer HEAD as GET on every route: FastAPI's routes serve only the methods they name.
+
+    The app sees a GET; the server, which keeps its own record of the method, sends the GET's
+    status and headers without the body.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass a HEAD request on as a GET."""
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET"}
+        await self.app(scope, receive, send)
 
 
 class BodySizeLimit:

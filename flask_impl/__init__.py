@@ -9,7 +9,13 @@ from flask_impl import db
 from flask_impl.config import Config
 from flask_impl.errors import document_problem_responses, register_error_handlers
 from flask_impl.routes import blp, health_blp
-from flask_impl.strict import Api, TaskIdConverter, no_content_type_without_content, nosniff
+from flask_impl.strict import (
+    Api,
+    TaskIdConverter,
+    exact_path,
+    no_content_type_without_content,
+    nosniff,
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -29,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     document_problem_responses(api.spec)
     api.register_blueprint(health_blp)
     api.register_blueprint(blp)
+    app.before_request(exact_path)
     app.after_request(nosniff)
     app.after_request(no_content_type_without_content)
     return app

@@ -2,7 +2,8 @@
 
 - The body: checked in the contract's order (413, 415, 400, then 422), with a chunked body held
   to the limit too, and JSON parsed as the standard defines it (no NaN or Infinity).
-- Ids: a URL converter, so that an id that cannot name a task matches no route (404).
+- Paths: an id that cannot name a task matches no route (404), and neither does a path with
+  extra slashes in front.
 - The query: no parameter given twice.
 - Errors: flask-smorest's Api answers them as problem details and adds no X-Pagination header.
 - Responses: every one says `X-Content-Type-Options: nosniff`, and a 204 has no Content-Type.
@@ -12,7 +13,7 @@ import json
 from typing import Any
 
 import flask_smorest
-from flask import Request, Response, abort
+from flask import Request, Response, abort, request
 from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
@@ -29,6 +30,12 @@ class TaskIdConverter(IntegerConverter):
 
     def __init__(self, map: Map) -> None:
         super().__init__(map, min=1, max=MAX_ID)
+
+
+def exact_path() -> None:
+    """A before_request hook: werkzeug strips the slashes in front of a path before matching."""
+    if request.environ.get("PATH_INFO", "").startswith("//"):
+        abort(404)
 
 
 def reject_constant(name: str) -> Any:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 
 # No sessions, auth, CSRF or messages: the API is anonymous and stateless.
 MIDDLEWARE = [
+    "django_impl.tasks.strict.allow_with_405_only",
     "django.middleware.security.SecurityMiddleware",
     # Validates the Host header against ALLOWED_HOSTS and sets Content-Length.
     "django.middleware.common.CommonMiddleware",

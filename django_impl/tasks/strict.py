@@ -5,12 +5,15 @@
 - Changes: the body is validated before the task is looked up, so 422 comes before 404.
 - Ids: a path converter, so that an id that cannot name a task matches no route (404).
 - The query: no parameter given twice.
+- Answers: `Allow` is sent with 405 answers only (DRF sends it with every answer).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.http import QueryDict
+from asgiref.sync import iscoroutinefunction
+from django.http import HttpRequest, HttpResponseBase, QueryDict
+from django.utils.decorators import sync_and_async_middleware
 from django.utils.http import parse_header_parameters
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
@@ -107,3 +110,25 @@ class QuerySerializer(serializers.Serializer):
         if repeated:
             raise serializers.ValidationError(repeated)
         return values
+
+
+def _without_allow(response: HttpResponseBase) -> HttpResponseBase:
+    if response.status_code != 405 and "Allow" in response:
+        del response["Allow"]
+    return response
+
+
+@sync_and_async_middleware
+def allow_with_405_only(get_response: Callable[..., Any]) -> Callable[..., Any]:
+    """Django middleware: keep `Allow` on 405 answers only; DRF's views send it with every one."""
+    if iscoroutinefunction(get_response):
+
+        async def middleware(request: HttpRequest) -> HttpResponseBase:
+            return _without_allow(await get_response(request))
+
+    else:
+
+        def middleware(request: HttpRequest) -> HttpResponseBase:
+            return _without_allow(get_response(request))
+
+    return middleware
