@@ -134,6 +134,8 @@ REST_FRAMEWORK = {
     # JSON only: no browsable API, no form or multipart parsing.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # One representation per resource: Accept is not consulted, and never answered with 406.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "django_impl.tasks.strict.IgnoreAccept",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,  # no django.contrib.auth

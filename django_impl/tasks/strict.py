@@ -5,7 +5,8 @@
 - Changes: the body is validated before the task is looked up, so 422 comes before 404.
 - Ids: a path converter, so that an id that cannot name a task matches no route (404).
 - The query: no parameter given twice.
-- Answers: `Allow` is sent with 405 answers only (DRF sends it with every answer).
+- Answers: Accept is not consulted (DRF answers 406 to one it cannot satisfy), and `Allow` is
+  sent with 405 answers only (DRF sends it with every answer).
 """
 
 from collections.abc import Callable, Mapping
@@ -17,6 +18,8 @@ from django.utils.decorators import sync_and_async_middleware
 from django.utils.http import parse_header_parameters
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -110,6 +113,19 @@ class QuerySerializer(serializers.Serializer):
         if repeated:
             raise serializers.ValidationError(repeated)
         return values
+
+
+class IgnoreAccept(DefaultContentNegotiation):
+    """Answer with the view's first renderer whatever Accept says, as DRF's docs show.
+
+    Each resource has one representation; DRF would answer 406 to an Accept without it.
+    """
+
+    def select_renderer(
+        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        """The first renderer, and its media type."""
+        return renderers[0], renderers[0].media_type
 
 
 def _without_allow(response: HttpResponseBase) -> HttpResponseBase:
