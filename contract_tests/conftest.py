@@ -31,6 +31,7 @@ import httpx
 import psycopg
 import pytest
 
+from contract_tests import documents, spec
 from taskbench import databases, launcher, registry
 
 DATABASES = ("sqlite", "postgresql")
@@ -166,6 +167,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         # Tests that start a server of their own, per implementation x database.
         targets = selection.targets
         metafunc.parametrize("own_target", targets, ids=[t.id for t in targets])
+    if "document_name" in metafunc.fixturenames:
+        # Documents are compared apart from any server, so their ids name no target.
+        names = ["served"] if selection.base_url else selection.impls
+        metafunc.parametrize("document_name", names, ids=[f"document-of-{n}" for n in names])
     if "variant_target" in metafunc.fixturenames:
         if selection.base_url:
             params = [pytest.param(("base-url", None), id="base-url")]
@@ -355,3 +360,21 @@ def launch(selection: Selection) -> Callable[..., AbstractContextManager[Server]
         return running_server(impl, database, name, variant)
 
     return start
+
+
+@pytest.fixture(scope="session")
+def openapi_documents(selection: Selection) -> dict[str, dict]:
+    """The four OpenAPI documents: `reference` (openapi.yaml) and each implementation's.
+
+    Each implementation's is asked of its application without a server (contract_tests.
+    documents); under --base-url the deployment's own is fetched instead, as `served`.
+    """
+    if selection.base_url:
+        with httpx.Client(base_url=selection.base_url, timeout=15.0, verify=TLS) as client:
+            response = client.get("/openapi.json")
+        assert response.status_code == 200, f"GET /openapi.json: {response.status_code}"
+        return {"reference": spec.reference(), "served": response.json()}
+    try:
+        return {"reference": spec.reference(), **documents.generate(selection.impls)}
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)

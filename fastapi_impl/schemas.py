@@ -11,8 +11,10 @@ from pydantic import (
     Field,
     PlainSerializer,
     StrictBool,
+    WithJsonSchema,
 )
 
+MAX_ID = 2**63 - 1
 CONTROL_CHARACTERS = frozenset(map(chr, [*range(0x20), 0x7F]))
 # The title rules as a JSON Schema pattern over the title as sent: whitespace as str.isspace()
 # defines it around 1 to 200 code points with no control character. Since the whitespace
@@ -85,6 +87,8 @@ UtcDatetime = Annotated[
     datetime,
     AfterValidator(_as_utc),
     PlainSerializer(lambda v: v.isoformat().replace("+00:00", "Z"), return_type=str),
+    # The serializer returns a str; the document still says what kind.
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
 ]
 
 
@@ -131,8 +135,8 @@ class TaskRead(BaseModel):
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [EXAMPLE_TASK]})
 
-    id: int
-    title: str
+    id: int = Field(ge=1, le=MAX_ID, json_schema_extra={"format": "int64"})
+    title: str = Field(min_length=1, max_length=200)
     done: bool
     created_at: UtcDatetime
 
@@ -149,10 +153,10 @@ class TaskPage(BaseModel):
     )
 
     items: list[TaskRead]
-    page: int
-    per_page: int
-    total: int
-    pages: int
+    page: int = Field(ge=1)
+    per_page: int = Field(ge=1, le=100)
+    total: int = Field(ge=0)
+    pages: int = Field(ge=0)
 
 
 class Health(BaseModel):
@@ -183,7 +187,7 @@ class Problem(BaseModel):
         }
     )
 
-    type: str = "about:blank"
+    type: Literal["about:blank"]
     title: str
     status: int
     detail: str

@@ -20,7 +20,8 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-MAX_ID = 2**63 - 1
+from fastapi_impl.schemas import MAX_ID
+
 QUERY_PARAMETERS = ("page", "per_page", "done")
 
 

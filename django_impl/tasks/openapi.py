@@ -1,7 +1,9 @@
 """The OpenAPI document: realistic examples, and every error response as problem details.
 
 drf-spectacular generates the document from the views and serializers; what it cannot infer is
-declared here and attached with `@task_schema` and `@health_schema`.
+declared here and attached with `@task_schema` and `@health_schema`. Operation ids are those of
+openapi.yaml (drf-spectacular's own would be tasks_list, tasks_create, ...), so that a client
+generated from any of the documents has the same method names.
 """
 
 from typing import Any
@@ -91,6 +93,7 @@ BODY_ERRORS = BAD_REQUEST | TOO_LARGE | NOT_JSON | INVALID_BODY
 
 task_schema = extend_schema_view(
     list=extend_schema(
+        operation_id="read_tasks",
         summary="List tasks, oldest first, one page at a time",
         description="A page past the end is empty, not a 404.",
         parameters=[TaskListQuerySerializer],
@@ -99,6 +102,7 @@ task_schema = extend_schema_view(
         examples=[example("A page", TASK, response_only=True, status_codes=[200])],
     ),
     create=extend_schema(
+        operation_id="create_task",
         summary="Create a task",
         description="`done` defaults to false. `Location` is the new task's path.",
         request=TaskCreateSerializer,
@@ -110,12 +114,14 @@ task_schema = extend_schema_view(
         ],
     ),
     retrieve=extend_schema(
+        operation_id="read_task",
         summary="Read one task",
         description="Any id that names no task is a 404.",
         responses={200: TaskSerializer} | NOT_FOUND | UNAVAILABLE,
         examples=[example("A task", TASK, response_only=True, status_codes=[200])],
     ),
     update=extend_schema(
+        operation_id="replace_task",
         summary="Replace a task's title and done flag",
         description="Both fields are required. An invalid body is reported before a missing task.",
         responses={200: TaskSerializer} | BODY_ERRORS | NOT_FOUND | UNAVAILABLE,
@@ -132,6 +138,7 @@ task_schema = extend_schema_view(
         ],
     ),
     partial_update=extend_schema(
+        operation_id="update_task",
         summary="Change some of a task's fields",
         description="Fields not sent keep their values; `{}` changes nothing.",
         responses={200: TaskSerializer} | BODY_ERRORS | NOT_FOUND | UNAVAILABLE,
@@ -142,6 +149,7 @@ task_schema = extend_schema_view(
         ],
     ),
     destroy=extend_schema(
+        operation_id="delete_task",
         summary="Delete a task",
         description="Its id is never used again.",
         responses={204: None} | NOT_FOUND | UNAVAILABLE,
@@ -149,6 +157,7 @@ task_schema = extend_schema_view(
 )
 
 health_schema = extend_schema(
+    operation_id="read_health",
     summary="Report whether the server and its database are up",
     tags=["health"],
     responses={
@@ -173,14 +182,19 @@ health_schema = extend_schema(
 def document_strict_request_bodies(
     result: dict[str, Any], generator: Any, request: Any, public: bool
 ) -> dict[str, Any]:
-    """A drf-spectacular hook: request bodies are required and refuse unknown fields."""
+    """A drf-spectacular hook: request bodies are required and refuse unknown fields, and each
+    title schema says what is checked of it."""
     for path in result.get("paths", {}).values():
         for operation in path.values():
             if "requestBody" in operation:
                 operation["requestBody"]["required"] = True
     for name, schema in result.get("components", {}).get("schemas", {}).items():
+        title = schema.get("properties", {}).get("title", {})
         if name.endswith("Request"):
             schema["additionalProperties"] = False
             # The model's max_length bounds the stripped title, which the pattern describes.
-            schema.get("properties", {}).get("title", {}).pop("maxLength", None)
+            title.pop("maxLength", None)
+        else:
+            # The pattern is the rule for a title as sent; an answer's title is already stripped.
+            title.pop("pattern", None)
     return result

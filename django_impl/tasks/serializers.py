@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from django_impl.tasks.models import Task
-from django_impl.tasks.strict import QuerySerializer
+from django_impl.tasks.strict import MAX_ID, QuerySerializer
 
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
@@ -48,6 +48,7 @@ class StrictBooleanField(serializers.BooleanField):
 class TaskSerializer(serializers.ModelSerializer):
     """A task; PUT takes both writable fields, PATCH any subset of them."""
 
+    id = serializers.IntegerField(read_only=True, min_value=1, max_value=MAX_ID)
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: StrictCharField,
@@ -139,7 +140,7 @@ class TaskListQuerySerializer(QuerySerializer):
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details, the body of every error."""
 
-    type = serializers.CharField(help_text="Always `about:blank`.")
+    type = serializers.ChoiceField(["about:blank"], help_text="Always `about:blank`.")
     title = serializers.CharField(help_text="The status's RFC 9110 reason phrase.")
     status = serializers.IntegerField(help_text="The HTTP status code.")
     detail = serializers.CharField(help_text="A human-readable sentence about this occurrence.")
