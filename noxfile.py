@@ -74,6 +74,8 @@ def tests(session: nox.Session) -> None:
     """Run the lint checks, then the contract suite and the tool tests on SQLite and PostgreSQL."""
     _install(session)
     _apt_install(session, "chromium", "chromium")  # the report's browser test
+    # openapi-generator, one of the two client generators of the contract suite, runs on Java.
+    _apt_install(session, "default-jre-headless", "java", "--no-install-recommends")
     # Compose v1 from Debian validates docker-compose.yml; no Docker engine is needed for that.
     _apt_install(session, "docker-compose", "docker-compose", "--no-install-recommends")
     _lint(session)

@@ -8,6 +8,10 @@ pytest groups the tests by that parameter, so only one such server runs at a tim
     pytest contract_tests --impl fastapi --database sqlite
     pytest contract_tests --base-url http://127.0.0.1:8000   # a deployment that is already up
 
+The OpenAPI documents (openapi.yaml and each implementation's, asked of its application without
+a server) and the clients generated from them are made once a session, the clients cached
+under var/generated-clients/ (contract_tests/clients.py).
+
 Before any test runs, the session checks that every implementation it needs can be imported
 (a usage error otherwise) and that PostgreSQL answers if it is needed: when it does not, the
 postgresql tests are skipped with the reason, or, when the CI environment variable is set, the
@@ -29,6 +33,7 @@ import httpx
 import psycopg
 import pytest
 
+from contract_tests import clients, documents, spec
 from taskbench import databases, launcher, registry
 
 DATABASES = ("sqlite", "postgresql")
@@ -164,6 +169,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         # Tests that start a server of their own, per implementation x database.
         targets = selection.targets
         metafunc.parametrize("own_target", targets, ids=[t.id for t in targets])
+    if "document_name" in metafunc.fixturenames:
+        # Documents are compared apart from any server, so their ids name no target.
+        names = ["served"] if selection.base_url else selection.impls
+        metafunc.parametrize("document_name", names, ids=[f"document-of-{n}" for n in names])
+    if "client_pair" in metafunc.fixturenames:
+        # Each document x generator, against each server: ids like
+        # `flask-sqlite-django-document-openapi-generator` (server, database, document, generator).
+        names = ["reference", "served"] if selection.base_url else ["reference", *selection.impls]
+        pairs = [(name, generator) for name in names for generator in clients.GENERATORS]
+        ids = [f"{name}-document-{generator}" for name, generator in pairs]
+        metafunc.parametrize("client_pair", pairs, ids=ids)
     if "variant_target" in metafunc.fixturenames:
         if selection.base_url:
             params = [pytest.param(("base-url", None), id="base-url")]
@@ -349,3 +365,45 @@ def launch(selection: Selection) -> Callable[..., AbstractContextManager[Server]
         return running_server(impl, database, name, variant)
 
     return start
+
+
+@pytest.fixture(scope="session")
+def openapi_documents(selection: Selection) -> dict[str, dict]:
+    """The four OpenAPI documents: `reference` (openapi.yaml) and each implementation's.
+
+    Each implementation's is fetched from a server of its own, started for that alone
+    (contract_tests/documents.py); under --base-url the deployment's own is fetched instead,
+    as `served`.
+    """
+    if selection.base_url:
+        with httpx.Client(base_url=selection.base_url, timeout=15.0, verify=TLS) as client:
+            response = client.get("/openapi.json")
+        assert response.status_code == 200, f"GET /openapi.json: {response.status_code}"
+        return {"reference": spec.reference(), "served": response.json()}
+    try:
+        return {"reference": spec.reference(), **documents.generate(selection.impls)}
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def generated_clients(
+    openapi_documents: dict[str, dict],
+) -> Callable[[str], dict[str, clients.GeneratedClient | str]]:
+    """`generated_clients(generator)`: a client from each document, generated once a session.
+
+    openapi-generator runs on Java: without it those tests skip, saying so (fail when CI is set).
+    """
+    made: dict[str, dict[str, clients.GeneratedClient | str]] = {}
+
+    def get(generator: str) -> dict[str, clients.GeneratedClient | str]:
+        if generator == clients.OPENAPI_GENERATOR and not clients.java():
+            reason = "openapi-generator needs Java, and there is no java on PATH"
+            if os.environ.get("CI"):
+                pytest.fail(f"{reason} (required in CI)", pytrace=False)
+            pytest.skip(reason)
+        if generator not in made:
+            made[generator] = clients.generate(generator, openapi_documents)
+        return made[generator]
+
+    return get

@@ -30,12 +30,14 @@ TITLES = {
     422: "Unprocessable Content",
     431: "Request Header Fields Too Large",
     500: "Internal Server Error",
+    501: "Not Implemented",
     503: "Service Unavailable",
 }
 TASK_FIELDS = {"id", "title", "done", "created_at"}
 PAGE_FIELDS = {"items", "page", "per_page", "total", "pages"}
 CREATED_AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 JSON = {"Content-Type": "application/json"}
+RAW_TARGET = "x-taskbench-raw-target"
 
 # What a body that reached a client must never look like.
 LEAKS = ("traceback (most recent call last)", "<html", "<!doctype", "<body", 'file "/')
@@ -54,8 +56,9 @@ def media_type(response: httpx.Response) -> str:
 def describe(response: httpx.Response) -> str:
     """The request and the start of the response, for assertion messages."""
     request = response.request
+    target = request.headers.get(RAW_TARGET) or request.url.raw_path.decode()
     return (
-        f"{request.method} {request.url.raw_path.decode()} -> {response.status_code} "
+        f"{request.method} {target} -> {response.status_code} "
         f"{response.headers.get('content-type')!r}: {response.text[:500]!r}"
     )
 
@@ -136,6 +139,17 @@ def exchange(server: Any, data: bytes) -> list[httpx.Response]:
     with connect_raw(server) as sock:
         sock.sendall(data)
         return read_responses(sock, server.base_url)
+
+
+def send_raw(server: Any, method: str, target: str) -> httpx.Response:
+    """One request whose target is sent exactly as written (no client normalises it); its answer."""
+    host = server.base_url.split("://", 1)[1].rstrip("/")
+    data = f"{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    answers = exchange(server, data.encode("latin-1"))
+    assert answers, f"{method} {target}: the server closed the connection without answering"
+    # For assertion messages, the target as sent (httpx.URL would normalise it).
+    answers[0].request = httpx.Request(method, server.base_url, headers={RAW_TARGET: target})
+    return answers[0]
 
 
 # Factories

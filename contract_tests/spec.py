@@ -238,3 +238,93 @@ def has_example(doc: dict, node: Any, depth: int = 0) -> bool:
     if isinstance(node, list):
         return any(has_example(doc, value, depth + 1) for value in node)
     return False
+
+
+# The schemas of what the servers send, compared field by field across documents
+
+# Where each compared schema is found in any document: (path, method, status, media type).
+SENT_SCHEMAS = {
+    "Task": ("/api/v1/tasks/{id}", "get", "200", "application/json"),
+    "Page": ("/api/v1/tasks", "get", "200", "application/json"),
+    "Problem": ("/api/v1/tasks/{id}", "get", "404", "application/problem+json"),
+    "ValidationProblem": ("/api/v1/tasks", "post", "422", "application/problem+json"),
+}
+# What is compared of every field: JSON Schema keywords a generated client turns into types,
+# formats and checks.
+FIELD_KEYWORDS = ("format", "minimum", "maximum", "minLength", "maxLength", "pattern", "enum")
+
+
+def sent_schema(doc: dict, name: str) -> dict:
+    """The schema of one kind of answer, found through the operation that sends it."""
+    path, method, status, media = SENT_SCHEMAS[name]
+    response = resolve(doc, doc["paths"][path][method]["responses"][status])
+    return resolve(doc, response["content"][media]["schema"])
+
+
+def merged(doc: dict, schema: Any, depth: int = 0) -> dict:
+    """A schema with `$ref`s followed and allOf members merged into one object schema."""
+    schema = resolve(doc, schema)
+    if not isinstance(schema, dict) or depth > MAX_DEPTH:
+        return {}
+    result = {key: value for key, value in schema.items() if key != "allOf"}
+    for member in schema.get("allOf", []):
+        part = merged(doc, member, depth + 1)
+        result["properties"] = {**part.get("properties", {}), **result.get("properties", {})}
+        result["required"] = sorted({*part.get("required", []), *result.get("required", [])})
+        for key, value in part.items():
+            result.setdefault(key, value)
+    return result
+
+
+def field_rules(doc: dict, schema: Any, depth: int = 0) -> dict[str, Any]:
+    """What a schema says of a value: its types and the FIELD_KEYWORDS, nullable branches merged.
+
+    `const: x` counts as `enum: [x]`; a `type: null` branch of an anyOf or oneOf adds "null".
+    """
+    node = merged(doc, schema)
+    rules: dict[str, Any] = {"types": shape(doc, node)["types"]}
+    branches = [merged(doc, b) for b in node.get("anyOf", []) + node.get("oneOf", [])]
+    for source in [node, *(b for b in branches if b.get("type") != "null")]:
+        for keyword in FIELD_KEYWORDS:
+            if keyword in source:
+                rules.setdefault(keyword, source[keyword])
+        if "const" in source:
+            rules.setdefault("enum", [source["const"]])
+    return rules
+
+
+def fields_of(doc: dict, schema: Any, prefix: str = "", depth: int = 0) -> dict[str, dict]:
+    """Every field of an object schema, nested ones as `items.id`, with `required` and its rules."""
+    node = merged(doc, schema)
+    required = set(node.get("required", []))
+    found: dict[str, dict] = {}
+    for name, sub in sorted(node.get("properties", {}).items()):
+        where = f"{prefix}{name}"
+        found[where] = {"required": name in required, **field_rules(doc, sub)}
+        inner = merged(doc, sub)
+        if depth < 3 and "items" in inner:
+            found.update(fields_of(doc, inner["items"], f"{where}.", depth + 1))
+        elif depth < 3 and inner.get("properties"):
+            found.update(fields_of(doc, inner, f"{where}.", depth + 1))
+    return found
+
+
+def schema_differences(doc: dict, reference_doc: dict, name: str) -> list[dict[str, Any]]:
+    """How a document's schema `name` differs from the reference's, one entry per keyword."""
+    want = fields_of(reference_doc, sent_schema(reference_doc, name))
+    have = fields_of(doc, sent_schema(doc, name))
+    found = []
+    for field in sorted(set(want) | set(have)):
+        expected, actual = want.get(field, {}), have.get(field, {})
+        for keyword in sorted(set(expected) | set(actual)):
+            if expected.get(keyword) != actual.get(keyword):
+                found.append(
+                    {
+                        "schema": name,
+                        "field": field,
+                        "keyword": keyword,
+                        "reference": expected.get(keyword),
+                        "document": actual.get(keyword),
+                    }
+                )
+    return found

@@ -19,6 +19,15 @@ def test_delete_is_204_with_an_empty_body(api):
     assert response.content == b""
 
 
+def test_a_204_has_no_content_type(api):
+    task = create_task(api, "Nothing to describe")
+
+    response = api.delete(task_url(task["id"]))
+
+    assert response.status_code == 204, describe(response)
+    assert "content-type" not in response.headers, describe(response)
+
+
 def test_deleted_task_is_gone(api):
     task = create_task(api, "Gone soon")
     api.delete(task_url(task["id"]))

@@ -101,6 +101,17 @@ def test_reference_document_examples_match_its_schemas():
 # The served document
 
 
+def test_the_served_document_is_the_one_the_clients_are_made_from(
+    served, server, openapi_documents
+):
+    # The document tests and the generated clients read each implementation's document from a
+    # server started for that alone, on SQLite (contract_tests/documents.py): every server
+    # tested, on either database, serves that same document.
+    made = openapi_documents.get(server.impl, openapi_documents.get("served"))
+
+    assert served == made
+
+
 def test_openapi_json_is_an_openapi_3_document(served):
     assert isinstance(served.get("openapi"), str)
     assert served["openapi"].startswith("3.")
@@ -136,6 +147,18 @@ def test_openapi_parameters_agree(served, path, method):
         if have != want:
             problems.append(f"{location} parameter {name}: documented {have}, expected {want}")
     assert not problems, "\n".join(problems)
+
+
+def test_openapi_operation_ids_and_tags_agree(served):
+    expected = {
+        key: (op["operationId"], op["tags"]) for key, op in spec.operations(REFERENCE).items()
+    }
+
+    documented = {
+        key: (op.get("operationId"), op.get("tags")) for key, op in spec.operations(served).items()
+    }
+
+    assert documented == expected
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=OPERATION_IDS)

@@ -9,9 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
-from starlette.routing import Match, Route
 
-from fastapi_impl.routes import health_router, router
+from fastapi_impl.strict import allowed_methods
 
 TITLES = {
     400: "Bad Request",
@@ -56,22 +55,14 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
     return names[0] if names else "body"
 
 
-def _allowed_methods(request: Request) -> str:
-    # Starlette's 405 names only the first route that matched the path; name them all.
-    methods: set[str] = set()
-    for route in (*health_router.routes, *router.routes):
-        if isinstance(route, Route) and route.matches(request.scope)[0] is Match.PARTIAL:
-            methods |= route.methods or set()
-    return ", ".join(sorted(methods))
-
-
 async def handle_http_exception(request: Request, exc: HTTPException) -> JSONResponse:
     """Routing and protocol errors (404, 405, 413, 415, 400) as problem details."""
     default = HTTPStatus(exc.status_code).phrase
     detail = exc.detail if exc.detail != default else None
     headers = exc.headers
     if exc.status_code == 405:
-        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+        named = (headers or {}).get("Allow", "")
+        headers = {**(headers or {}), "Allow": allowed_methods(request, named)}
     return problem(
         exc.status_code,
         detail or DETAILS.get(exc.status_code, "The request could not be processed."),

@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from fastapi_impl.config import settings
 from fastapi_impl.db import engine
 from fastapi_impl.errors import document_problem_details, register_error_handlers
-from fastapi_impl.middleware import BodySizeLimit, NoSniff
 from fastapi_impl.routes import health_router, router
+from fastapi_impl.strict import BodySizeLimit, HeadAsGet, NoSniff
 
 
 @asynccontextmanager
@@ -26,7 +26,11 @@ app = FastAPI(
     description="A small task list: create, read, update, delete and page through tasks.",
     lifespan=lifespan,
     redirect_slashes=False,
+    # operationId = the handler's name (read_tasks, create_task, ...), as FastAPI's guide to
+    # generating clients suggests; clients then name their methods the same from any document.
+    generate_unique_id_function=lambda route: route.name,
 )
+app.add_middleware(HeadAsGet)
 app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 # Outermost, so that errors answered by the middleware below carry the header too.
 app.add_middleware(NoSniff)

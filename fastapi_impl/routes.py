@@ -1,22 +1,18 @@
 """The /health endpoint and the /api/v1/tasks resource."""
 
-import json
 import math
 import time
-from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from pydantic import BeforeValidator
 from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import func, select, text
 
 from fastapi_impl.db import SessionDep
 from fastapi_impl.models import Task
 from fastapi_impl.schemas import (
+    DigitsOnly,
     Health,
     Problem,
     TaskCreate,
@@ -24,51 +20,36 @@ from fastapi_impl.schemas import (
     TaskRead,
     TaskReplace,
     TaskUpdate,
+    TrueOrFalse,
     ValidationProblem,
+)
+from fastapi_impl.strict import (
+    MAX_ID,
+    ContractRoute,
+    require_json,
+    single_query_values,
 )
 
 STARTED = time.monotonic()
-MAX_ID = 2**63 - 1
 
-
-def _parse_int(value: object) -> object:
-    # pydantic's lax mode reads "1.0", "+1" and " 1" as 1; the contract wants digits only.
-    if isinstance(value, str):
-        if not (value.isascii() and value.isdigit()):
-            raise ValueError("must be a whole number written in digits")
-        return int(value)
-    return value
-
-
-def _parse_bool(value: object) -> object:
-    if value in ("true", "false"):
-        return value == "true"
-    raise ValueError("must be true or false")
-
-
-Page = Annotated[int, Query(ge=1, description="Page number, from 1."), BeforeValidator(_parse_int)]
-PerPage = Annotated[
-    int, Query(ge=1, le=100, description="Tasks per page."), BeforeValidator(_parse_int)
+Page = Annotated[int, Query(ge=1, description="Page number, from 1."), DigitsOnly]
+PerPage = Annotated[int, Query(ge=1, le=100, description="Tasks per page."), DigitsOnly]
+# ContractRoute answers 404 for an id out of range; the bounds here document it.
+TaskId = Annotated[
+    int,
+    Path(
+        alias="id",
+        description="The task's id.",
+        json_schema_extra={"minimum": 1, "maximum": MAX_ID},
+    ),
 ]
-TaskId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID, description="The task's id.")]
 DoneFilter = Annotated[
     bool | SkipJsonSchema[None],
     Query(description="Only tasks with this `done` value."),
-    BeforeValidator(_parse_bool),
+    TrueOrFalse,
 ]
-
-
-async def single_query_values(request: Request) -> None:
-    """Refuse a list parameter given more than once, rather than guess which value was meant."""
-    repeated = [
-        name for name in ("page", "per_page", "done") if len(request.query_params.getlist(name)) > 1
-    ]
-    errors = [
-        {"type": "repeated", "loc": ("query", name), "msg": "Give this parameter once."}
-        for name in repeated
-    ]
-    if errors:
-        raise RequestValidationError(errors)
+JsonBody = Depends(require_json)
+WRITE_ERRORS = (400, 413, 415, 422)
 
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -89,51 +70,8 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-async def require_json(request: Request) -> None:
-    """Refuse a body that is not declared as application/json."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json":
-        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE)
-
-
-JsonBody = Depends(require_json)
-WRITE_ERRORS = (400, 413, 415, 422)
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-class StrictRequest(Request):
-    """A request whose JSON body must be standard JSON in valid UTF-8: no NaN or Infinity."""
-
-    async def json(self) -> Any:
-        """Parse the body, refusing the non-standard constants Python's json accepts."""
-        if not hasattr(self, "_json"):
-            # Decoding first: json.loads(bytes) lets UTF-8-encoded surrogates through.
-            text = (await self.body()).decode("utf-8")
-            self._json = json.loads(text, parse_constant=_reject_constant)
-        return self._json
-
-
-class TaskRoute(APIRoute):
-    """Answer 404 for an id that cannot name a task before the body is even read."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """Wrap FastAPI's handler with the id check and the strict JSON request."""
-        handler = super().get_route_handler()
-
-        async def route_handler(request: Request) -> Response:
-            task_id = request.path_params.get("id")
-            if task_id is not None and not 1 <= task_id <= MAX_ID:
-                raise HTTPException(status.HTTP_404_NOT_FOUND, "No task has this id.")
-            return await handler(StrictRequest(request.scope, request.receive))
-
-        return route_handler
-
-
-health_router = APIRouter(tags=["health"])
-router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=TaskRoute)
+health_router = APIRouter(tags=["health"], route_class=ContractRoute)
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=ContractRoute)
 
 
 @health_router.get("/health", response_model=Health, responses={503: {"model": Health}})

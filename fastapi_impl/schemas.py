@@ -11,8 +11,10 @@ from pydantic import (
     Field,
     PlainSerializer,
     StrictBool,
+    WithJsonSchema,
 )
 
+MAX_ID = 2**63 - 1
 CONTROL_CHARACTERS = frozenset(map(chr, [*range(0x20), 0x7F]))
 # The title rules as a JSON Schema pattern over the title as sent: whitespace as str.isspace()
 # defines it around 1 to 200 code points with no control character. Since the whitespace
@@ -41,6 +43,21 @@ def _reject_control_characters(value: str) -> str:
     return value
 
 
+def _digits_only(value: object) -> object:
+    # pydantic's lax mode reads "1.0", "+1" and " 1" as 1; the contract wants digits only.
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()):
+            raise ValueError("must be a whole number written in digits")
+        return int(value)
+    return value
+
+
+def _true_or_false(value: object) -> object:
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError("must be true or false")
+
+
 def _title_schema(schema: dict[str, Any]) -> None:
     # pydantic documents max_length on the title as sent; the pattern says what is checked.
     del schema["maxLength"]
@@ -63,10 +80,15 @@ Title = Annotated[
     BeforeValidator(_strip),
     AfterValidator(_reject_control_characters),
 ]
+# Query parameters, as the contract spells them.
+DigitsOnly = BeforeValidator(_digits_only)
+TrueOrFalse = BeforeValidator(_true_or_false)
 UtcDatetime = Annotated[
     datetime,
     AfterValidator(_as_utc),
     PlainSerializer(lambda v: v.isoformat().replace("+00:00", "Z"), return_type=str),
+    # The serializer returns a str; the document still says what kind.
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
 ]
 
 
@@ -113,8 +135,8 @@ class TaskRead(BaseModel):
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [EXAMPLE_TASK]})
 
-    id: int
-    title: str
+    id: int = Field(ge=1, le=MAX_ID, json_schema_extra={"format": "int64"})
+    title: str = Field(min_length=1, max_length=200)
     done: bool
     created_at: UtcDatetime
 
@@ -131,10 +153,10 @@ class TaskPage(BaseModel):
     )
 
     items: list[TaskRead]
-    page: int
-    per_page: int
-    total: int
-    pages: int
+    page: int = Field(ge=1)
+    per_page: int = Field(ge=1, le=100)
+    total: int = Field(ge=0)
+    pages: int = Field(ge=0)
 
 
 class Health(BaseModel):
@@ -165,7 +187,7 @@ class Problem(BaseModel):
         }
     )
 
-    type: str = "about:blank"
+    type: Literal["about:blank"]
     title: str
     status: int
     detail: str

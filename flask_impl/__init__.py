@@ -3,12 +3,19 @@
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 
 from flask_impl import db
 from flask_impl.config import Config
-from flask_impl.errors import Api
-from flask_impl.routes import TaskIdConverter, blp, health_blp
+from flask_impl.errors import document_problem_responses, register_error_handlers
+from flask_impl.routes import blp, health_blp
+from flask_impl.strict import (
+    Api,
+    TaskIdConverter,
+    exact_path,
+    no_content_type_without_content,
+    nosniff,
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,14 +30,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["task_id"] = TaskIdConverter
 
     db.init_app(app)
+    register_error_handlers(app)
     api = Api(app)
+    document_problem_responses(api.spec)
     api.register_blueprint(health_blp)
     api.register_blueprint(blp)
-
-    @app.after_request
-    def nosniff(response: Response) -> Response:
-        """Tell browsers not to guess a response's type from its content."""
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
-
+    app.before_request(exact_path)
+    app.after_request(nosniff)
+    app.after_request(no_content_type_without_content)
     return app

@@ -24,6 +24,8 @@ class Config:
     DATABASE_TIMEOUT = 5
 
     MAX_CONTENT_LENGTH = 64 * 1024
+    # OPTIONS is not part of the API: a 405 like any other method a path does not serve.
+    PROVIDE_AUTOMATIC_OPTIONS = False
 
     API_TITLE = "taskbench Task API"
     API_VERSION = "1.0.0"

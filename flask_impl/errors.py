@@ -3,7 +3,7 @@
 from http import HTTPStatus
 from typing import Any
 
-import flask_smorest
+from apispec import APISpec
 from flask import Flask, Response, current_app
 from marshmallow.exceptions import SCHEMA
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -117,41 +117,35 @@ def handle_database_unavailable(error: Exception) -> Response:
     return problem(503, "The database is unreachable; try again later.")
 
 
-class Api(flask_smorest.Api):
-    """flask-smorest's Api, answering and documenting every error as problem details."""
+def handle_http_exception(error: HTTPException) -> Response:
+    """Answer any HTTP error, unhandled exceptions (500) included, as problem details."""
+    data = getattr(error, "data", None) or {}
+    if "messages" in data:
+        return validation_problem(data["messages"])
+    headers = None
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers = {"Allow": ", ".join(sorted(error.valid_methods))}
+    status = error.code or 500
+    return problem(status, error.description or HTTPStatus(status).description, headers=headers)
 
-    ERROR_SCHEMA = ProblemSchema
-    # Operations list their own problem responses instead of smorest's generic "default".
-    DEFAULT_ERROR_RESPONSE_NAME = None
 
-    def init_app(self, app: Flask, *, spec_kwargs: dict[str, Any] | None = None) -> None:
-        """Set up the API, the database error handlers and the problem responses' docs."""
-        super().init_app(app, spec_kwargs=spec_kwargs)
-        for error in (OperationalError, InterfaceError, PoolTimeoutError):
-            app.register_error_handler(error, handle_database_unavailable)
-        for name, (status, description, detail) in PROBLEM_RESPONSES.items():
-            example: dict[str, Any] = {
-                "type": "about:blank",
-                "title": TITLES[status],
-                "status": status,
-                "detail": detail,
-            }
-            if name in EXAMPLE_ERRORS:
-                example["errors"] = EXAMPLE_ERRORS[name]
-            schema = ValidationProblemSchema if status == 422 else ProblemSchema
-            content = {PROBLEM_JSON: {"schema": schema, "example": example}}
-            self.spec.components.response(name, {"description": description, "content": content})
+def register_error_handlers(app: Flask) -> None:
+    """Answer a database that cannot be reached with 503 (the rest goes through the Api)."""
+    for error in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.register_error_handler(error, handle_database_unavailable)
 
-    def _register_pagination_header(self) -> None:
-        """Leave out smorest's X-Pagination header: the contract pages in the body."""
 
-    def handle_http_exception(self, error: HTTPException) -> Response:
-        """Answer any HTTP error, unhandled exceptions (500) included, as problem details."""
-        data = getattr(error, "data", None) or {}
-        if "messages" in data:
-            return validation_problem(data["messages"])
-        headers = None
-        if isinstance(error, MethodNotAllowed) and error.valid_methods:
-            headers = {"Allow": ", ".join(sorted(error.valid_methods))}
-        status = error.code or 500
-        return problem(status, error.description or HTTPStatus(status).description, headers=headers)
+def document_problem_responses(spec: APISpec) -> None:
+    """Register the reusable problem responses that operations name, each with an example."""
+    for name, (status, description, detail) in PROBLEM_RESPONSES.items():
+        example: dict[str, Any] = {
+            "type": "about:blank",
+            "title": TITLES[status],
+            "status": status,
+            "detail": detail,
+        }
+        if name in EXAMPLE_ERRORS:
+            example["errors"] = EXAMPLE_ERRORS[name]
+        schema = ValidationProblemSchema if status == 422 else ProblemSchema
+        content = {PROBLEM_JSON: {"schema": schema, "example": example}}
+        spec.components.response(name, {"description": description, "content": content})

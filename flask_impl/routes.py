@@ -1,24 +1,18 @@
 """The Task API: a flask-smorest Blueprint with two MethodViews, and /health."""
 
-import json
 import math
 import time
 from collections.abc import Sequence
 from typing import Any
 
-import flask_smorest
-from flask import Request, abort, current_app, url_for
+from flask import abort, current_app, url_for
 from flask.views import MethodView
-from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from webargs.flaskparser import FlaskParser
-from werkzeug.routing import IntegerConverter, Map
 
 from flask_impl.db import Session
 from flask_impl.models import Task
 from flask_impl.schemas import (
-    MAX_ID,
     HealthSchema,
     TaskCreateSchema,
     TaskPageSchema,
@@ -27,10 +21,11 @@ from flask_impl.schemas import (
     TaskSchema,
     TaskUpdateSchema,
 )
+from flask_impl.strict import Blueprint
 
 STARTED_AT = time.monotonic()
 
-# Problem responses each operation documents, by status: names registered by errors.Api.
+# Problem responses each operation documents, by status: names registered in errors.py.
 BODY_PROBLEMS = {
     400: "BadRequest",
     413: "ContentTooLarge",
@@ -47,56 +42,6 @@ LOCATION = {
     "description": "The new task's path, `/api/v1/tasks/{id}`.",
     "schema": {"type": "string", "examples": ["/api/v1/tasks/42"]},
 }
-
-
-class TaskIdConverter(IntegerConverter):
-    """A task id in a URL, 1 to 2**63 - 1; anything else matches no route, so it is a 404."""
-
-    regex = r"[0-9]+"  # werkzeug's \d+ also takes other scripts' digits, e.g. U+0661
-
-    def __init__(self, map: Map) -> None:
-        super().__init__(map, min=1, max=MAX_ID)
-
-
-class JSONBodyParser(FlaskParser):
-    """webargs' Flask parser held to the contract's order of checks: 413, 415, 400, then 422."""
-
-    def load_json(self, req: Request, schema: Schema) -> Any:
-        """Parse a JSON body; webargs would treat a non-JSON or empty body as an empty object."""
-        body = req.get_data(cache=True)  # werkzeug's 413 when Content-Length is over the limit
-        # A chunked body has no Content-Length, and werkzeug silently stops reading it at the
-        # limit: a body that fills the limit is too large if the stream holds one byte more.
-        if len(body) == req.max_content_length and req.environ["wsgi.input"].read(1):
-            abort(413)
-        if req.mimetype != "application/json":
-            abort(415, "The request body must be sent as application/json.")
-        # gunicorn hands over what arrived before a client stopped sending mid-body.
-        if req.content_length is not None and len(body) < req.content_length:
-            abort(400, f"The request body ended before its {req.content_length} bytes.")
-        try:
-            return json.loads(body.decode(), parse_constant=reject_constant)
-        except ValueError as error:  # JSONDecodeError and UnicodeDecodeError alike
-            abort(400, f"The request body is not valid JSON: {error}.")
-        except RecursionError:
-            abort(400, "The request body nests too deeply to parse.")
-
-    def load_querystring(self, req: Request, schema: Schema) -> Any:
-        """The query string; a parameter given twice is refused rather than guessed at."""
-        repeated = [name for name in schema.fields if len(req.args.getlist(name)) > 1]
-        if repeated:
-            raise ValidationError({name: ["Give this parameter once."] for name in repeated})
-        return super().load_querystring(req, schema)
-
-
-def reject_constant(name: str) -> Any:
-    """Refuse NaN and Infinity, which Python's json module accepts and JSON does not."""
-    raise ValueError(f"{name} is not a JSON value")
-
-
-class Blueprint(flask_smorest.Blueprint):
-    """A flask-smorest Blueprint that parses request bodies with JSONBodyParser."""
-
-    ARGUMENTS_PARSER = JSONBodyParser()
 
 
 blp = Blueprint(

@@ -212,7 +212,7 @@ class HealthSchema(Schema):
 class ProblemSchema(Schema):
     """RFC 9457 problem details."""
 
-    type = fields.String(required=True, metadata={"examples": ["about:blank"]})
+    type = fields.String(required=True, validate=validate.Equal("about:blank"))
     title = fields.String(
         required=True,
         metadata={"description": "The status's RFC 9110 reason phrase.", "examples": ["Not Found"]},

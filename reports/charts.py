@@ -483,7 +483,7 @@ def lines_by_role(run: Run, facts: Facts) -> Chart | None:
     frame(ax)
     y = np.arange(len(found))
     left = np.zeros(len(found))
-    shades = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#BBBBBB")
+    shades = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#937860", "#8172B3", "#BBBBBB")
     for (role, label), shade in zip(ROLES.items(), shades, strict=True):
         widths = np.array([c.sloc(role) for c in found.values()])
         ax.barh(y, widths, left=left, label=label, color=shade,

@@ -4,12 +4,19 @@ gunicorn and uvicorn refuse a request they cannot parse (a request line or heade
 their limits, bytes that are not HTTP) on their own: gunicorn with an HTML page, uvicorn with
 plain text. The contract wants every error as problem details, so the registry serves both
 servers with the small hooks in `gunicorn_config` and `uvicorn_protocol`, which answer through
-this module: the same bytes for every framework behind the same server.
+this module: the same bytes for every framework behind the same server. Both also answer a
+method they do not implement (501) and a target that is not a path (400) alike.
 """
 
 from __future__ import annotations
 
 import json
+
+# RFC 9110's methods and PATCH (RFC 5789). The HTTP servers answer any other method with 501,
+# since uvicorn's parser refuses methods it does not know before any framework could.
+METHODS = frozenset(
+    ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
+)
 
 # RFC 9110 reason phrases (RFC 6585 for 431), as the contract spells them.
 TITLES = {
@@ -26,6 +33,7 @@ DETAILS = {
     414: "The request line is longer than the server reads.",
     431: "The request's header fields are larger than the server reads.",
     500: "The server could not answer this request.",
+    501: "The server does not implement this method.",
 }
 
 
@@ -34,9 +42,9 @@ def title(status: int) -> str:
     return TITLES.get(status, "Bad Request" if 400 <= status < 500 else "Internal Server Error")
 
 
-def problem_response(status: int, detail: str = "") -> bytes:
-    """A complete HTTP/1.1 response carrying a problem, after which the connection closes."""
-    body = json.dumps(
+def problem_body(status: int, detail: str = "") -> bytes:
+    """The problem details document of a status, as JSON bytes."""
+    return json.dumps(
         {
             "type": "about:blank",
             "title": title(status),
@@ -45,6 +53,11 @@ def problem_response(status: int, detail: str = "") -> bytes:
         },
         ensure_ascii=True,
     ).encode("ascii")
+
+
+def problem_response(status: int, detail: str = "") -> bytes:
+    """A complete HTTP/1.1 response carrying a problem, after which the connection closes."""
+    body = problem_body(status, detail)
     head = (
         f"HTTP/1.1 {status} {title(status)}\r\n"
         "Connection: close\r\n"

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 
 # No sessions, auth, CSRF or messages: the API is anonymous and stateless.
 MIDDLEWARE = [
+    "django_impl.tasks.strict.allow_with_405_only",
     "django.middleware.security.SecurityMiddleware",
     # Validates the Host header against ALLOWED_HOSTS and sets Content-Length.
     "django.middleware.common.CommonMiddleware",
@@ -133,6 +134,8 @@ REST_FRAMEWORK = {
     # JSON only: no browsable API, no form or multipart parsing.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # One representation per resource: Accept is not consulted, and never answered with 406.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "django_impl.tasks.strict.IgnoreAccept",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,  # no django.contrib.auth
@@ -160,7 +163,7 @@ SPECTACULAR_SETTINGS = {
     # The serializers refuse unknown fields and the views a missing body; say so in the schema.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "django_impl.tasks.serializers.document_strict_request_bodies",
+        "django_impl.tasks.openapi.document_strict_request_bodies",
     ],
     "AUTHENTICATION_WHITELIST": [],
     "SCHEMA_PATH_PREFIX": r"/api/v1",

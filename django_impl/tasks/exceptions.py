@@ -10,6 +10,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -72,6 +73,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     response = exception_handler(exc, context)
     if response is None:
         return None  # unexpected: re-raised, logged, and answered by server_error below
+    # Rendered as JSON even by a view whose own renderer writes HTML (the documentation pages).
+    context["request"].accepted_renderer = JSONRenderer()
+    context["request"].accepted_media_type = PROBLEM_CONTENT_TYPE
     if isinstance(exc, ValidationError):
         # DRF answers validation errors with 400; the contract says 422.
         response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY

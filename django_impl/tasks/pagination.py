@@ -5,11 +5,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from django_impl.tasks.serializers import DEFAULT_PER_PAGE, MAX_PER_PAGE, PageQuerySerializer
+from django_impl.tasks.serializers import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 
 class TaskPagination(PageNumberPagination):
@@ -22,14 +20,6 @@ class TaskPagination(PageNumberPagination):
     page_size = DEFAULT_PER_PAGE
     page_size_query_param = "per_page"
     max_page_size = MAX_PER_PAGE
-
-    def paginate_queryset(
-        self, queryset: QuerySet, request: Request, view: APIView | None = None
-    ) -> list[Any]:
-        """Validate `page` and `per_page` (422 naming each bad one), then take the page."""
-        query = PageQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        return self.paginate(queryset, **query.validated_data)
 
     def paginate(self, queryset: QuerySet, page: int, per_page: int) -> list[Any]:
         """Take one page of an ordered queryset; a page past the end is empty, not a 404."""

@@ -4,11 +4,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
-from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from django_impl.tasks.models import Task
+from django_impl.tasks.strict import MAX_ID, QuerySerializer
 
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
@@ -48,6 +48,7 @@ class StrictBooleanField(serializers.BooleanField):
 class TaskSerializer(serializers.ModelSerializer):
     """A task; PUT takes both writable fields, PATCH any subset of them."""
 
+    id = serializers.IntegerField(read_only=True, min_value=1, max_value=MAX_ID)
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: StrictCharField,
@@ -118,29 +119,8 @@ class QueryBooleanField(serializers.BooleanField):
         return data == "true"
 
 
-class QuerySerializer(serializers.Serializer):
-    """Query parameters, each at most once: the API does not guess which of two was meant."""
-
-    def to_internal_value(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate every parameter, naming repeated ones along with invalid ones."""
-        given = dict(data.lists()) if isinstance(data, QueryDict) else {}
-        repeated = {
-            name: ["Give this parameter once."]
-            for name in self.fields
-            if len(given.get(name, ())) > 1
-        }
-        single = data.dict() if isinstance(data, QueryDict) else data
-        try:
-            values = super().to_internal_value(single)
-        except serializers.ValidationError as error:
-            raise serializers.ValidationError({**error.detail, **repeated}) from None
-        if repeated:
-            raise serializers.ValidationError(repeated)
-        return values
-
-
-class PageQuerySerializer(QuerySerializer):
-    """The pagination query parameters."""
+class TaskListQuerySerializer(QuerySerializer):
+    """The query parameters of the task list: pagination and the `done` filter."""
 
     page = QueryIntegerField(min_value=1, default=1, help_text="Page number, from 1.")
     per_page = QueryIntegerField(
@@ -149,11 +129,6 @@ class PageQuerySerializer(QuerySerializer):
         default=DEFAULT_PER_PAGE,
         help_text="Tasks per page.",
     )
-
-
-class TaskListQuerySerializer(PageQuerySerializer):
-    """The query parameters of the task list: pagination and the `done` filter."""
-
     done = QueryBooleanField(
         required=False, help_text="Only tasks that are done (true) or not done (false)."
     )
@@ -165,7 +140,7 @@ class TaskListQuerySerializer(PageQuerySerializer):
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details, the body of every error."""
 
-    type = serializers.CharField(help_text="Always `about:blank`.")
+    type = serializers.ChoiceField(["about:blank"], help_text="Always `about:blank`.")
     title = serializers.CharField(help_text="The status's RFC 9110 reason phrase.")
     status = serializers.IntegerField(help_text="The HTTP status code.")
     detail = serializers.CharField(help_text="A human-readable sentence about this occurrence.")
@@ -190,19 +165,3 @@ class HealthSerializer(serializers.Serializer):
     status = serializers.ChoiceField(["ok", "unavailable"])
     uptime_seconds = serializers.FloatField(min_value=0)
     database = serializers.ChoiceField(["ok", "unreachable"])
-
-
-def document_strict_request_bodies(
-    result: dict[str, Any], generator: Any, request: Any, public: bool
-) -> dict[str, Any]:
-    """A drf-spectacular hook: request bodies are required and refuse unknown fields."""
-    for path in result.get("paths", {}).values():
-        for operation in path.values():
-            if "requestBody" in operation:
-                operation["requestBody"]["required"] = True
-    for name, schema in result.get("components", {}).get("schemas", {}).items():
-        if name.endswith("Request"):
-            schema["additionalProperties"] = False
-            # The model's max_length bounds the stripped title, which the pattern describes.
-            schema.get("properties", {}).get("title", {}).pop("maxLength", None)
-    return result

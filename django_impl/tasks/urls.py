@@ -3,27 +3,8 @@
 from django.urls import register_converter
 from rest_framework.routers import SimpleRouter
 
+from django_impl.tasks.strict import TaskIdConverter
 from django_impl.tasks.views import TaskViewSet
-
-MAX_ID = 2**63 - 1
-
-
-class TaskIdConverter:
-    """A task id in a URL: decimal digits naming 1 to 2**63 - 1; anything else is no match."""
-
-    regex = "[0-9]+"
-
-    def to_python(self, value: str) -> int:
-        """The id as an int; out of range is a ValueError, which Django answers with 404."""
-        number = int(value)
-        if not 1 <= number <= MAX_ID:
-            raise ValueError(f"task id out of range: {value}")
-        return number
-
-    def to_url(self, value: int) -> str:
-        """The id as written in a URL."""
-        return str(value)
-
 
 register_converter(TaskIdConverter, "task_id")
 

@@ -84,7 +84,14 @@ def test_options_is_405_without_drf_metadata(api):
     response = api.options("/api/v1/tasks")
 
     assert response.status_code == 405
-    assert response["Allow"] == "GET, POST, HEAD"
+    assert response["Allow"] == "GET, HEAD, POST"
+
+
+def test_allow_is_sent_with_405_only(api):
+    response = api.get("/api/v1/tasks")
+
+    assert response.status_code == 200
+    assert "Allow" not in response
 
 
 @pytest.mark.django_db(transaction=True)  # the failed save marks an enclosing atomic block

@@ -1,4 +1,8 @@
-"""Which role each file of an implementation plays, from the layout in STYLE.md."""
+"""Which role each file of an implementation plays, from the layout in STYLE.md.
+
+"adjustments" is each implementation's strict.py: what it adds beyond its framework's idiom
+to meet CONTRACT.md, counted apart from the API code it serves.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ ROLES = {
     "schemas": "schemas / serializers",
     "routes": "routes / views",
     "errors": "errors",
+    "adjustments": "contract adjustments",
     "config": "config and wiring",
     "migrations": "migrations",
 }
@@ -23,8 +28,8 @@ LAYOUT: dict[str, list[tuple[str, str]]] = {
         ("models.py", "models"),
         ("schemas.py", "schemas"),
         ("routes.py", "routes"),
-        ("middleware.py", "routes"),
         ("errors.py", "errors"),
+        ("strict.py", "adjustments"),
         ("main.py", "config"),
         ("config.py", "config"),
         ("db.py", "config"),
@@ -36,6 +41,7 @@ LAYOUT: dict[str, list[tuple[str, str]]] = {
         ("schemas.py", "schemas"),
         ("routes.py", "routes"),
         ("errors.py", "errors"),
+        ("strict.py", "adjustments"),
         ("__init__.py", "config"),
         ("config.py", "config"),
         ("db.py", "config"),
@@ -47,7 +53,9 @@ LAYOUT: dict[str, list[tuple[str, str]]] = {
         ("tasks/views.py", "routes"),
         ("tasks/urls.py", "routes"),
         ("tasks/pagination.py", "routes"),
+        ("tasks/openapi.py", "routes"),
         ("tasks/exceptions.py", "errors"),
+        ("tasks/strict.py", "adjustments"),
         ("tasks/apps.py", "config"),
         ("tasks/__init__.py", "config"),
         ("config/*", "config"),
