@@ -35,12 +35,17 @@ What it does to the traffic:
   is in microseconds, where epoll's is in milliseconds (an up to 1 ms late answer). select
   handles file descriptors below 1024, so the proxy holds at most about 500 connections at once
   and refuses more (`refused` counts them).
-- On a busy machine the kernel wakes a sleeping process late (0.1-0.2 ms on a shared 2-core
-  machine under load: 10-20% of a 1 ms delay). The proxy tracks the median of how late its
-  timers fire (a running estimate that steps 10 us toward each new value, first learnt from a
-  few sleeps at start) and sets them that much earlier (at most a quarter of the delay, and
-  1 ms), so that the median answer leaves on time. `mean_delay_error_ms` says how well that
-  worked: the mean time held chunks left after (or, if negative, before) they were due.
+- On a busy machine the kernel wakes a sleeping process late: by 0.1-0.2 ms on a shared 2-core
+  machine under load, and by milliseconds when a dozen processes want its two cores, which is
+  10-100% of a 1 ms delay. So the proxy asks for the lowest real-time priority (SCHED_FIFO 1),
+  where it may (as root, or with CAP_SYS_NICE), and is then woken on time whatever else runs on
+  its core; it needs little CPU, and Linux caps real-time tasks at 95% of a core anyway.
+  `realtime` in the counters says whether it got it. For what lateness remains, it tracks the
+  median of how late its timers fire (a running estimate that steps 10 us toward each new
+  value, first learnt from a few sleeps at start) and sets them that much earlier (at most a
+  quarter of the delay, and 1 ms), so that the median answer leaves on time.
+  `mean_delay_error_ms` says how well that worked: the mean time held chunks left after (or, if
+  negative, before) they were due.
 
 What it counts, reading the frontend (client to database) side of the PostgreSQL protocol:
 
@@ -118,6 +123,7 @@ class Counters:
     # Not reset: the connections open right now, and the delay in force.
     connections_open: int = 0
     delay_ms: float = 0.0
+    realtime: bool = False
 
     def __sub__(self, before: Counters) -> Counters:
         """What was counted between an earlier snapshot and this one."""
@@ -141,6 +147,7 @@ class Counters:
             connections_peak=self.connections_peak,
             connections_open=self.connections_open,
             delay_ms=self.delay_ms,
+            realtime=self.realtime,
         )
 
     @property
@@ -165,6 +172,7 @@ class Counters:
             "connections_peak": self.connections_peak,
             "connections_open": self.connections_open,
             "delay_ms": self.delay_ms,
+            "realtime": self.realtime,
         }
 
     @classmethod
@@ -187,6 +195,7 @@ class Tally:
         self.delay = 0.0
         self.open = 0
         self.lateness = 0.0
+        self.realtime = False
         self.reset()
 
     def woke(self, late: float) -> None:
@@ -237,6 +246,7 @@ class Tally:
             connections_peak=self.peak,
             connections_open=self.open,
             delay_ms=self.delay * 1000.0,
+            realtime=self.realtime,
         )
 
 
@@ -540,9 +550,19 @@ async def calibrate(tally: Tally, rounds: int = 30, wait: float = 0.001) -> None
         tally.woke(loop.time() - due)
 
 
+def realtime() -> bool:
+    """Ask for the lowest real-time priority (SCHED_FIFO 1); False where it is not allowed."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+    except (PermissionError, AttributeError, OSError):
+        return False
+    return True
+
+
 async def serve(upstream: tuple[str, int], delay_ms: float, port: int = 0) -> None:
     """Run the proxy until told to stop or its input ends."""
     proxy = Proxy(upstream, delay_ms)
+    proxy.tally.realtime = realtime()
     await calibrate(proxy.tally)
     server = await proxy.loop.create_server(
         lambda: ClientSide(proxy), LISTEN_HOST, port, reuse_address=True
