@@ -54,7 +54,9 @@ from taskbench import databases, launcher, registry
 TASKS = "/api/v1/tasks"
 OPERATIONS = ("health", "read", "list", "create", "replace", "update", "delete")
 REQUESTS = 10
-# Enough for every worker's connection to pass psycopg's prepare threshold (5 executions).
+# Requests of each operation before it is counted, so that every worker has opened its
+# connection and run the operation's statements once (asyncpg prepares a statement on first use,
+# a round trip more). A worker that still does so while counted shows in `max`, not the count.
 WARMUP = 20
 QUIET_INTERVAL = 0.01
 QUIET_LIMIT = 2.0
