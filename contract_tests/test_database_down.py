@@ -2,6 +2,8 @@
 
 Each implementation gets a server of its own on a fresh PostgreSQL database, which the test
 closes to new connections (`ALLOW_CONNECTIONS false`) after terminating the server's sessions.
+Its default variant is tested, and so is every variant that holds its connections another way
+(Django's ASGI variant takes them from psycopg's pool; its WSGI variants keep one per thread).
 """
 
 import time
@@ -22,6 +24,8 @@ from contract_tests.helpers import (
 from taskbench.databases import DEFAULT_POSTGRES_URL as ADMIN_URL
 
 ATTEMPTS = 60
+# Variants whose database connections are held differently from their default variant's.
+OWN_CONNECTION_HANDLING = {"django": ("uvicorn-asgi",)}
 
 
 def set_allow_connections(name: str, allow: bool) -> None:
@@ -55,8 +59,16 @@ def cut_off(name: str) -> None:
 def test_database_outage_is_503_and_the_server_recovers_without_restart(
     launch, connect, postgres_target
 ):
+    impl = postgres_target.impl
+    for variant in (None, *OWN_CONNECTION_HANDLING.get(impl, ())):
+        outage_and_recovery(launch, connect, impl, variant)
+
+
+def outage_and_recovery(launch, connect, impl: str, variant: str | None) -> None:
+    """Cut a served variant's database off, check the 503s, let it back, check recovery."""
+    name = f"{impl}_down" if variant is None else f"{impl}_{variant}_down".replace("-", "_")
     with (
-        launch(postgres_target.impl, "postgresql", f"{postgres_target.impl}_down") as server,
+        launch(impl, "postgresql", name, variant) as server,
         connect(server) as api,
     ):
         task = create_task(api, "Survives the outage")

@@ -12,7 +12,11 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///var/fastapi.sqlite3"
     max_body_bytes: int = 64 * 1024
+    # Seconds to wait for a connection: to open one, or for one of the pool's to come free.
     database_timeout_seconds: float = 5.0
+    # Connections the worker's pool holds (PostgreSQL); the launcher sets it by the registry's
+    # rule. Unset: SQLAlchemy's default pool, 5 kept and 10 more under load.
+    database_pool_size: int | None = None
 
     @property
     def async_database_url(self) -> str:

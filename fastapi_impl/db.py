@@ -1,4 +1,15 @@
-"""The async engine, and a session per request through a FastAPI dependency."""
+"""The async engine, and a session per request through a FastAPI dependency.
+
+On PostgreSQL a request costs the round trips its session needs and no more: a read is BEGIN,
+SELECT and ROLLBACK (3), a list BEGIN, COUNT, SELECT, ROLLBACK (4), a create BEGIN, INSERT ...
+RETURNING, COMMIT (3), and replace, update and delete BEGIN, SELECT, the write, COMMIT (4);
+/health is BEGIN, SELECT 1, ROLLBACK (3). reports/conformance.yaml lists the counts, and
+tests/test_round_trips.py measures them.
+
+No connection is pinged before use (pool_pre_ping would add BEGIN, a ping and ROLLBACK to every
+request). A connection the server dropped fails its request with a 503 (errors.py); SQLAlchemy
+sees a disconnect error, invalidates the pool, and the next requests connect afresh.
+"""
 
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -13,10 +24,14 @@ from fastapi_impl.config import settings
 def _engine_options() -> dict[str, Any]:
     if settings.async_database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": settings.database_timeout_seconds}}
-    return {
-        "pool_pre_ping": True,
+    options: dict[str, Any] = {
+        "pool_timeout": settings.database_timeout_seconds,
         "connect_args": {"timeout": settings.database_timeout_seconds},
     }
+    if settings.database_pool_size:
+        # One fixed pool: no overflow connections opened and closed again under load.
+        options |= {"pool_size": settings.database_pool_size, "max_overflow": 0}
+    return options
 
 
 engine = create_async_engine(settings.async_database_url, **_engine_options())

@@ -22,6 +22,11 @@ class Config:
     DATABASE_URL = sqlalchemy_url(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     # Seconds to wait for a database connection (PostgreSQL) or for the write lock (SQLite).
     DATABASE_TIMEOUT = 5
+    # Connections each worker process's pool holds (PostgreSQL); the launcher sets it by the
+    # registry's rule. None: SQLAlchemy's default pool, 5 kept and 10 more under load.
+    DATABASE_POOL_SIZE = (
+        int(os.environ["DATABASE_POOL_SIZE"]) if "DATABASE_POOL_SIZE" in os.environ else None
+    )
 
     MAX_CONTENT_LENGTH = 64 * 1024
     # OPTIONS is not part of the API: a 405 like any other method a path does not serve.

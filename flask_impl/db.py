@@ -1,4 +1,15 @@
-"""The engine, and a scoped session that lives for one request."""
+"""The engine, and a scoped session that lives for one request.
+
+On PostgreSQL a request costs the round trips its session needs and no more: a read is BEGIN,
+SELECT and ROLLBACK (3), a list BEGIN, COUNT, SELECT, ROLLBACK (4), a create BEGIN, INSERT ...
+RETURNING, COMMIT (3), and replace, update and delete BEGIN, SELECT, the write, COMMIT (4);
+/health is BEGIN, SELECT 1, ROLLBACK (3). reports/conformance.yaml lists the counts, and
+tests/test_round_trips.py measures them.
+
+No connection is pinged before use (pool_pre_ping would add a round trip to every request). A
+connection the server dropped fails its request with a 503 (errors.py); SQLAlchemy sees a
+disconnect error, invalidates the pool, and the next requests connect afresh.
+"""
 
 import sqlite3
 from pathlib import Path
@@ -12,16 +23,19 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 Session = scoped_session(sessionmaker(expire_on_commit=False))
 
 
-def make_engine(url: str, timeout: int = 5) -> Engine:
-    """An engine that waits at most `timeout` seconds for a connection or a lock, never longer."""
+def make_engine(url: str, timeout: int = 5, pool_size: int | None = None) -> Engine:
+    """An engine that waits at most `timeout` seconds for a connection or a lock, never longer.
+
+    On PostgreSQL its pool holds `pool_size` connections, and no more under load; None keeps
+    SQLAlchemy's default pool.
+    """
     if make_url(url).get_backend_name() != "sqlite":
-        # pool_pre_ping replaces connections the server dropped, so the app recovers on its own
-        # once the database is back; connect_timeout makes an outage a quick 503, not a hang.
+        # connect_timeout makes an outage a quick 503, not a hang.
+        options: dict[str, Any] = {}
+        if pool_size:
+            options = {"pool_size": pool_size, "max_overflow": 0}
         return create_engine(
-            url,
-            pool_pre_ping=True,
-            pool_timeout=timeout,
-            connect_args={"connect_timeout": timeout},
+            url, pool_timeout=timeout, connect_args={"connect_timeout": timeout}, **options
         )
 
     Path(make_url(url).database or "").parent.mkdir(parents=True, exist_ok=True)
@@ -43,7 +57,9 @@ def make_engine(url: str, timeout: int = 5) -> Engine:
 
 def init_app(app: Flask) -> None:
     """Bind the session to the configured database and close it after every request."""
-    engine = make_engine(app.config["DATABASE_URL"], app.config["DATABASE_TIMEOUT"])
+    engine = make_engine(
+        app.config["DATABASE_URL"], app.config["DATABASE_TIMEOUT"], app.config["DATABASE_POOL_SIZE"]
+    )
     Session.configure(bind=engine)
     app.teardown_appcontext(remove_session)
 

@@ -59,7 +59,11 @@ def _list(args: argparse.Namespace) -> int:
         for variant in impl.variants:
             default = " (default)" if variant is impl.default_variant else ""
             rule = registry.WORKER_RULES[variant.worker_model]
-            print(f"  {variant.name}{default}: {variant.description}; {rule}")
+            connections = registry.DB_CONNECTION_RULES[variant.worker_model]
+            print(
+                f"  {variant.name}{default}: {variant.description}; {rule}; "
+                f"database connections: {connections}"
+            )
     return 0
 
 
@@ -90,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--database-url", help="one database URL for all (default: each its own)")
     up.set_defaults(func=_up)
 
-    lister = sub.add_parser("list", help="list implementations, variants and worker rules")
+    lister = sub.add_parser("list", help="list implementations, variants, worker and connection rules")
     lister.set_defaults(func=_list)
 
     # bench, report, seed and fuzz: announced by their packages (taskbench.commands).

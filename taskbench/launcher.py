@@ -40,6 +40,7 @@ def plan(
         database_url=url,
         workers=workers or registry.default_workers(variant.worker_model),
         threads=registry.GTHREAD_THREADS,
+        db_pool_size=registry.db_pool_size(variant.worker_model),
     )
     return impl, variant, cfg
 
@@ -60,6 +61,8 @@ def server_environment(impl: registry.Implementation, cfg: registry.ServeConfig)
     }
     env.update(impl.environment(cfg))
     env["DATABASE_URL"] = cfg.database_url
+    if cfg.db_pool_size:
+        env["DATABASE_POOL_SIZE"] = str(cfg.db_pool_size)
     return env
 
 

@@ -23,6 +23,8 @@ class ServeConfig:
     database_url: str
     workers: int
     threads: int
+    # Database connections each worker process may hold (DB_CONNECTION_RULES); 0: not set.
+    db_pool_size: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,19 @@ WORKER_RULES = {
     "gthread": "workers = cores, threads = 4 per worker",
 }
 GTHREAD_THREADS = 4
+
+# Database connections follow one rule, applied to every framework alike, as worker counts do: a
+# worker process may hold as many connections as it can have requests waiting on the database
+# at once, which for a sync worker is one and for a threaded worker one per thread. An async
+# worker has no such bound, so it gets one fixed pool of ASYNC_DB_POOL_SIZE connections:
+# SQLAlchemy's default pool (5 kept + 10 overflow) held as one fixed size, so that no connection
+# is opened and closed again under load. Servers read it from DATABASE_POOL_SIZE.
+DB_CONNECTION_RULES = {
+    "async": "15 per worker (one fixed pool: SQLAlchemy's default 5 + 10 overflow)",
+    "sync": "1 per worker (one request at a time)",
+    "gthread": "4 per worker (one per thread)",
+}
+ASYNC_DB_POOL_SIZE = 15
 # The servers' own answers to requests they cannot parse are problem details (taskbench.problems):
 # uvicorn through this httptools protocol, gunicorn through this settings module's hook.
 UVICORN_PROTOCOL = "taskbench.uvicorn_protocol:HttpToolsProtocol"
@@ -94,6 +109,47 @@ def default_workers(worker_model: str, cores: int | None = None) -> int:
     if worker_model == "sync":
         return 2 * cores + 1
     return cores
+
+
+def db_pool_size(worker_model: str, threads: int = GTHREAD_THREADS) -> int:
+    """Apply the database connection rule: the connections one worker process may hold."""
+    if worker_model == "sync":
+        return 1
+    if worker_model == "gthread":
+        return threads
+    return ASYNC_DB_POOL_SIZE
+
+
+@dataclass(frozen=True)
+class DbConnections:
+    """How many database connections a served variant may hold at once, and by which rule."""
+
+    rule: str
+    per_worker: int
+    workers: int
+
+    @property
+    def limit(self) -> int:
+        """The connections the whole server may hold: every worker's pool together."""
+        return self.per_worker * self.workers
+
+    def as_dict(self) -> dict[str, int | str]:
+        """The limit as JSON, for results."""
+        return {
+            "rule": self.rule,
+            "per_worker": self.per_worker,
+            "workers": self.workers,
+            "limit": self.limit,
+        }
+
+
+def db_connections(variant: Variant, workers: int) -> DbConnections:
+    """The database connection limit of a variant served with `workers` worker processes."""
+    return DbConnections(
+        rule=DB_CONNECTION_RULES[variant.worker_model],
+        per_worker=db_pool_size(variant.worker_model),
+        workers=workers,
+    )
 
 
 def _bind(cfg: ServeConfig) -> str:

@@ -10,6 +10,11 @@ Environment variables:
   and every worker process and restart signs with the same key.
 - ALLOWED_HOSTS: comma-separated host names (default: localhost, 127.0.0.1, [::1]).
 - DJANGO_CONN_MAX_AGE: seconds a database connection is kept (default 60; asgi.py sets 0).
+- DJANGO_DB_POOL: `1`/`true` holds PostgreSQL connections in psycopg's pool instead of one
+  persistent connection per thread (asgi.py sets it).
+- DATABASE_POOL_SIZE: connections that pool holds, per worker process; the launcher sets it
+  by the registry's rule (default: psycopg's pool default, 4). Without the pool a worker holds
+  one connection per thread, which is what the rule gives for sync and threaded workers.
 - DJANGO_LOG_LEVEL: level of Django's own loggers (default ERROR: tracebacks, no 4xx noise).
 """
 
@@ -95,14 +100,18 @@ TEMPLATES = [
     },
 ]
 
+# On PostgreSQL a request costs the queries it runs and no more, each in autocommit: a read is
+# one SELECT, a list COUNT and SELECT (2), a create one INSERT ... RETURNING, and replace, update
+# and delete SELECT then the write (2); /health is SELECT 1. reports/conformance.yaml lists the
+# counts, and tests/test_round_trips.py measures them. A kept connection is not tested before
+# reuse (CONN_HEALTH_CHECKS would add a SELECT 1 to every request): a connection the server
+# dropped fails its request with a 503, and Django closes a connection that errored and is no
+# longer usable at the end of the request, so the next one connects afresh.
 _sqlite_default = f"sqlite:///{VAR_DIR / 'django.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.config(
         default=_sqlite_default,
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        # A kept connection is tested before reuse, so a restarted or unreachable
-        # database costs one failed request, not one per worker, and recovery is automatic.
-        conn_health_checks=True,
     ),
 }
 _db = DATABASES["default"]
@@ -121,6 +130,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Fail fast (then answer 503) when the database cannot be reached, instead of hanging.
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    if _env_bool("DJANGO_DB_POOL"):
+        # Connections come from psycopg's pool and go back to it at the end of each request
+        # (which needs CONN_MAX_AGE 0). A fixed pool, opened once: no connection is opened per
+        # request. A request waits at most `timeout` seconds for one, then answers 503.
+        _pool_size = int(os.environ.get("DATABASE_POOL_SIZE", "4"))
+        _db["CONN_MAX_AGE"] = 0
+        _db["OPTIONS"]["pool"] = {"min_size": _pool_size, "max_size": _pool_size, "timeout": 5}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
