@@ -94,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--database-url", help="one database URL for all (default: each its own)")
     up.set_defaults(func=_up)
 
-    lister = sub.add_parser("list", help="list implementations, variants, worker and connection rules")
+    lister = sub.add_parser(
+        "list", help="list implementations, variants, worker and connection rules"
+    )
     lister.set_defaults(func=_list)
 
     # bench, report, seed and fuzz: announced by their packages (taskbench.commands).
