@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import jsonref
 
 from taskbench import databases, launcher, registry
 
@@ -41,21 +42,6 @@ def page_facts(response: httpx.Response) -> dict[str, Any]:
     }
 
 
-def _resolve(node: Any, spec: dict[str, Any], seen: set[str]) -> Any:
-    """The node with every local $ref replaced by what it points at (each ref once)."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
-            target: Any = spec
-            for part in ref[2:].split("/"):
-                target = target.get(part, {}) if isinstance(target, dict) else {}
-            return _resolve(target, spec, seen | {ref})
-        return {key: _resolve(value, spec, seen) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_resolve(item, spec, seen) for item in node]
-    return node
-
-
 def _has_key(node: Any, keys: set[str]) -> bool:
     if isinstance(node, dict):
         return bool(keys & node.keys()) or any(_has_key(v, keys) for v in node.values())
@@ -70,14 +56,11 @@ def _bounded(parameter: dict[str, Any]) -> bool:
 
 
 def operation_facts(
-    path: str, method: str, operation: dict[str, Any], shared: list[Any], spec: dict[str, Any]
+    path: str, method: str, resolved: dict[str, Any], shared: list[Any]
 ) -> dict[str, Any]:
-    """What one operation documents; `shared` are the parameters its path declares for all."""
-    resolved = _resolve(operation, spec, set())
+    """What one operation documents, its `$ref`s resolved; `shared`: its path's parameters."""
     own = {(p.get("in"), p.get("name")) for p in resolved.get("parameters", [])}
-    inherited = [
-        p for p in _resolve(shared, spec, set()) if (p.get("in"), p.get("name")) not in own
-    ]
+    inherited = [p for p in shared if (p.get("in"), p.get("name")) not in own]
     errors = {
         code: sorted(response.get("content", {}))
         for code, response in resolved.get("responses", {}).items()
@@ -100,9 +83,11 @@ def openapi_facts(response: httpx.Response) -> dict[str, Any]:
     if response.status_code != 200:
         return {"status": response.status_code}
     spec = response.json()
+    # Every $ref replaced by what it points at; keywords beside one override the target's.
+    resolved = jsonref.replace_refs(spec, merge_props=True, proxies=False)
     operations = [
-        operation_facts(path, method, operation, item.get("parameters", []), spec)
-        for path, item in sorted(spec.get("paths", {}).items())
+        operation_facts(path, method, operation, item.get("parameters", []))
+        for path, item in sorted(resolved.get("paths", {}).items())
         for method, operation in item.items()
         if method in METHODS
     ]
