@@ -19,13 +19,12 @@ from contract_tests.helpers import (
     media_type,
     task_url,
 )
-from taskbench.databases import DEFAULT_POSTGRES_URL as ADMIN_URL
 
 ATTEMPTS = 60
 
 
-def set_allow_connections(name: str, allow: bool) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+def set_allow_connections(admin_url: str, name: str, allow: bool) -> None:
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
         conn.execute(
             sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS {}").format(
                 sql.Identifier(name), sql.Literal(allow)
@@ -33,10 +32,10 @@ def set_allow_connections(name: str, allow: bool) -> None:
         )
 
 
-def cut_off(name: str) -> None:
+def cut_off(admin_url: str, name: str) -> None:
     """Refuse new connections to a database and end every session it has."""
-    set_allow_connections(name, False)
-    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+    set_allow_connections(admin_url, name, False)
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
         for _ in range(ATTEMPTS):
             conn.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -53,7 +52,7 @@ def cut_off(name: str) -> None:
 
 
 def test_database_outage_is_503_and_the_server_recovers_without_restart(
-    launch, connect, postgres_target
+    launch, connect, postgres_target, selection
 ):
     with (
         launch(postgres_target.impl, "postgresql", f"{postgres_target.impl}_down") as server,
@@ -62,7 +61,7 @@ def test_database_outage_is_503_and_the_server_recovers_without_restart(
         task = create_task(api, "Survives the outage")
         pid = server.process.process.pid
         try:
-            cut_off(server.database_name)
+            cut_off(selection.admin_url, server.database_name)
 
             healths = [api.get("/health") for _ in range(3)]
             calls = [
@@ -74,7 +73,7 @@ def test_database_outage_is_503_and_the_server_recovers_without_restart(
                 api.delete(task_url(task["id"])),
             ]
         finally:
-            set_allow_connections(server.database_name, True)
+            set_allow_connections(selection.admin_url, server.database_name, True)
 
         for health in healths:
             assert health.status_code == 503, describe(health)
