@@ -300,11 +300,6 @@ class Cluster:
             text = log.read().decode(errors="replace")
         return " | ".join(text.strip().splitlines()[-lines:]) or "(empty log)"
 
-    @property
-    def running(self) -> bool:
-        """Whether the server process is alive."""
-        return self.process is not None and self.process.poll() is None
-
     def stop(self, mode: str = "fast", timeout: float = 30.0) -> None:
         """Shut the server down (pg_ctl's modes); then make sure none of its processes is left."""
         process = self.process
@@ -359,7 +354,7 @@ def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
 
 @contextlib.contextmanager
 def _signals(handler: object, *signals: signal.Signals) -> Iterator[None]:
-    """Handle these signals so for the block (in the main thread; elsewhere nothing changes)."""
+    """Give these signals a handler for the block (main thread only; elsewhere nothing changes)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
