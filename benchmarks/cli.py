@@ -7,14 +7,16 @@ works without the bench extra; the runner is imported when the command runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from benchmarks import plan
 from benchmarks.storage import DatabaseServer
-from taskbench import databases, registry
+from taskbench import databases, postgres, registry
 from taskbench.commands import Command
 
 
@@ -118,7 +120,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--database-url",
         help="a PostgreSQL server URL (taskbench_bench_* databases are created and dropped "
-        "there), or sqlite (the default: files under var/fresh/)",
+        "there), or sqlite for SQLite files under var/fresh/ (default: PostgreSQL at "
+        f"${postgres.URL_VARIABLE} or 127.0.0.1:5432 when it answers, else an embedded one "
+        "started for the run)",
     )
     where.add_argument(
         "--server-cpus", type=_cpus, metavar="N,...", help="CPUs of the server (default: the first)"
@@ -181,9 +185,7 @@ def main(args: argparse.Namespace) -> int:
     from benchmarks import crosscheck, runner  # the bench extra: locust, rich, psutil, jsonschema
 
     settings = settings_from(args)
-    database = DatabaseServer.from_url(args.database_url)
-    if database.kind == "postgresql":
-        databases.check_reachable(database.admin_url)
+    DatabaseServer.wants_sqlite(args.database_url)  # an unsupported URL fails before anything
     found = crosscheck.find_wrk(args.wrk)
     # --quick keeps its 3 minutes by leaving wrk out, unless asked for by path.
     wrk = None if args.no_wrk or (args.quick and not args.wrk) else found
@@ -205,18 +207,33 @@ def main(args: argparse.Namespace) -> int:
             f"{k}: {v}" for k, v in the_plan.skipped.items()
         ), file=sys.stderr)  # fmt: skip
         return 1
-    options = runner.Options(
-        plan=the_plan,
-        database=database,
-        server_cpus=server_cpus,
-        client_cpus=client_cpus,
-        results_root=args.results,
-        wrk=wrk,
-        wrk_found=found,
-        live=not args.no_live,
-        argv=tuple(sys.argv),
-    )
-    return runner.execute(options)
+    with database_server(args.database_url) as database:
+        options = runner.Options(
+            plan=the_plan,
+            database=database,
+            server_cpus=server_cpus,
+            client_cpus=client_cpus,
+            results_root=args.results,
+            wrk=wrk,
+            wrk_found=found,
+            live=not args.no_live,
+            argv=tuple(sys.argv),
+        )
+        return runner.execute(options)
+
+
+@contextlib.contextmanager
+def database_server(url: str | None) -> Iterator[DatabaseServer]:
+    """Where the run creates its databases: SQLite by choice, else PostgreSQL (postgres.py).
+
+    An embedded PostgreSQL started for the run is stopped when the block ends.
+    """
+    if DatabaseServer.wants_sqlite(url):
+        yield DatabaseServer("sqlite")
+        return
+    with postgres.available(url) as server:
+        print(f"taskbench bench: {server.summary()}", file=sys.stderr, flush=True)
+        yield DatabaseServer.on(server)
 
 
 COMMAND = Command(

@@ -129,6 +129,7 @@ def _header(run: Run, wrk_version: str | None) -> dict[str, Any]:
         "conditions": {
             "database": {
                 "kind": opts.database.kind,
+                "origin": opts.database.origin,
                 "where": opts.database.describe(),
                 "version": opts.database.version(),
             },

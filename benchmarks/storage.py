@@ -6,6 +6,7 @@ copies through its backup API, PostgreSQL through CREATE DATABASE ... TEMPLATE.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from taskbench import databases
+from taskbench import databases, postgres
 
 PREFIX = "taskbench_bench_"
 
@@ -25,17 +26,28 @@ class DatabaseServer:
 
     kind: str
     admin_url: str = databases.DEFAULT_POSTGRES_URL
+    # How the server was chosen (postgres.Postgres.origin): "given" on the command line, "found"
+    # answering at $TASKBENCH_POSTGRES_URL or 127.0.0.1:5432, or "embedded" for the run.
+    origin: str = "given"
+    where: str = ""
+
+    @staticmethod
+    def wants_sqlite(url: str | None) -> bool:
+        """Whether a --database-url chooses SQLite: `sqlite`, or any sqlite: URL."""
+        return bool(url) and (url == "sqlite" or databases.kind(url) == "sqlite")
 
     @classmethod
-    def from_url(cls, url: str | None) -> DatabaseServer:
-        """SQLite for None or any sqlite URL; otherwise the PostgreSQL server the URL names."""
-        if not url or url == "sqlite" or databases.kind(url) == "sqlite":
-            return cls("sqlite")
-        return cls("postgresql", databases.normalize(url))
+    def on(cls, server: postgres.Postgres) -> DatabaseServer:
+        """The benchmark's databases on a PostgreSQL server."""
+        return cls("postgresql", server.admin_url, server.origin, server.where)
 
     def name(self, *parts: str) -> str:
-        """A database name under the benchmark's prefix, safe for PostgreSQL."""
-        return PREFIX + re.sub(r"[^a-z0-9_]", "_", "_".join(parts).lower())[:40]
+        """A database name under the benchmark's prefix, safe for PostgreSQL.
+
+        It carries the run's pid, so that two runs on one server never drop each other's.
+        """
+        tail = re.sub(r"[^a-z0-9_]", "_", "_".join(parts).lower())[:38]
+        return f"{PREFIX}{os.getpid()}_{tail}"
 
     def fresh(self, name: str) -> str:
         """A new empty database; returns its URL."""
@@ -89,7 +101,7 @@ class DatabaseServer:
         """Where the databases live, password hidden."""
         if self.kind == "sqlite":
             return f"sqlite files in {databases.VAR_DIR / 'fresh'}"
-        return databases.redact(self.admin_url)
+        return self.where or databases.redact(self.admin_url)
 
 
 def _sqlite_path(url: str) -> str:

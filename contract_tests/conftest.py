@@ -13,9 +13,10 @@ a server) and the clients generated from them are made once a session, the clien
 under var/generated-clients/ (contract_tests/clients.py).
 
 Before any test runs, the session checks that every implementation it needs can be imported
-(a usage error otherwise) and that PostgreSQL answers if it is needed: when it does not, the
-postgresql tests are skipped with the reason, or, when the CI environment variable is set, the
-session stops with an error.
+(a usage error otherwise) and, if postgresql tests are selected, finds their PostgreSQL
+(taskbench/postgres.py): the server at $TASKBENCH_POSTGRES_URL or 127.0.0.1:5432 when it
+answers, else an embedded one started for the session and stopped at its end. It prints which,
+and never skips the postgresql tests for want of a server.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import os
 import ssl
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,10 +35,9 @@ import psycopg
 import pytest
 
 from contract_tests import clients, documents, spec
-from taskbench import databases, launcher, registry
+from taskbench import databases, launcher, postgres, registry
 
 DATABASES = ("sqlite", "postgresql")
-ADMIN_URL = databases.DEFAULT_POSTGRES_URL
 LOG_DIR = databases.VAR_DIR / "test-logs"
 DB_PREFIX = "taskbench_contract_"
 # Databases carry the run's pid, so that two suites running at once never share or drop each
@@ -81,8 +81,13 @@ class Selection:
     impls: list[str]
     databases: list[str]
     base_url: str | None
-    postgres_problem: str | None = None
-    postgres_skipped: int = 0
+    postgres: postgres.Postgres | None = None
+
+    @property
+    def admin_url(self) -> str:
+        """The URL through which the suite creates and drops its PostgreSQL databases."""
+        assert self.postgres is not None, "no postgresql test was selected"
+        return self.postgres.admin_url
 
     @property
     def targets(self) -> list[Target]:
@@ -93,6 +98,8 @@ class Selection:
 
 
 SELECTION = pytest.StashKey[Selection]()
+# What the session started for itself (an embedded PostgreSQL), closed when pytest ends.
+RESOURCES = pytest.StashKey[ExitStack]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -218,34 +225,28 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             "\n".join(problems) + "\nChoose the implementations to test with --impl NAME."
         )
     if any(db == "postgresql" for _, db in wanted):
+        resources = session.config.stash.setdefault(RESOURCES, ExitStack())
         try:
-            databases.check_reachable(ADMIN_URL)
+            selection.postgres = resources.enter_context(postgres.available())
         except databases.DatabaseError as exc:
-            reason = " ".join(str(exc).split())
-            if os.environ.get("CI"):
-                raise pytest.UsageError(
-                    f"PostgreSQL is required in CI and is unreachable: {reason}"
-                ) from None
-            selection.postgres_problem = reason
-            selection.postgres_skipped = sum(db == "postgresql" for _, db in wanted)
+            raise pytest.UsageError(f"the postgresql tests have no PostgreSQL: {exc}") from None
+        if selection.postgres.origin == "embedded":
+            # Commands the tests run (taskbench bench, fuzz) use this server, not one each.
+            patch = resources.enter_context(pytest.MonkeyPatch.context())
+            patch.setenv(postgres.URL_VARIABLE, selection.admin_url)
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
-    """Say once, after collection, why the postgresql tests are skipped."""
-    selection = config.stash[SELECTION]
-    if not selection.postgres_problem:
-        return None
-    return (
-        f"taskbench: PostgreSQL unreachable ({selection.postgres_problem}): skipping the "
-        f"{selection.postgres_skipped} postgresql tests; with CI set this would be an error"
-    )
+    """Say once, after collection, which PostgreSQL the postgresql tests use."""
+    found = config.stash[SELECTION].postgres
+    return f"taskbench: {found.summary()}" if found else None
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    selection = item.config.stash[SELECTION]
-    if selection.postgres_problem and needs(item)[1] == "postgresql":
-        # Raised from this one line, so that pytest's summary folds every such skip into one.
-        pytest.skip(f"PostgreSQL unreachable: {selection.postgres_problem}")
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop what the session started for itself."""
+    resources = config.stash.get(RESOURCES, None)
+    if resources is not None:
+        resources.close()
 
 
 def import_problem(impl: str) -> str | None:
@@ -262,7 +263,7 @@ def import_problem(impl: str) -> str | None:
 
 @contextmanager
 def running_server(
-    impl: str, database: str, name: str, variant: str | None = None
+    selection: Selection, impl: str, database: str, name: str, variant: str | None = None
 ) -> Iterator[Server]:
     """Start `impl` on a fresh database named after `name`; stop it and drop the database after.
 
@@ -272,7 +273,8 @@ def running_server(
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log_path = LOG_DIR / f"{name}-{database}.log"
     db_name = f"{DB_PREFIX}{name}_{RUN_ID}"
-    url = databases.fresh_database(database, db_name, ADMIN_URL)
+    admin_url = selection.admin_url if database == "postgresql" else ""
+    url = databases.fresh_database(database, db_name, admin_url)
     process = launcher.ServerProcess(
         impl, variant, url, port=launcher.free_port(), log_path=log_path
     )
@@ -295,14 +297,14 @@ def running_server(
         )
     finally:
         process.stop()
-        drop_database(database, db_name, url)
+        drop_database(database, db_name, url, admin_url)
 
 
-def drop_database(database: str, name: str, url: str) -> None:
+def drop_database(database: str, name: str, url: str, admin_url: str) -> None:
     """Remove a database the suite made; a failure is reported, not raised."""
     try:
         if database == "postgresql":
-            databases.drop_postgres(ADMIN_URL, name)
+            databases.drop_postgres(admin_url, name)
         else:
             path = url.split(":///", 1)[1]
             for suffix in ("", "-wal", "-shm", "-journal"):
@@ -324,6 +326,13 @@ def selection(request: pytest.FixtureRequest) -> Selection:
     return request.config.stash[SELECTION]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def postgres_recorded(selection: Selection, record_testsuite_property: Callable) -> None:
+    """Name the PostgreSQL used in the JUnit XML too (property `taskbench_postgresql`)."""
+    if selection.postgres:
+        record_testsuite_property("taskbench_postgresql", selection.postgres.summary())
+
+
 @pytest.fixture(scope="session")
 def server(request: pytest.FixtureRequest, selection: Selection) -> Iterator[Server]:
     """The shared server of one (implementation, database) pair, or the --base-url deployment."""
@@ -331,7 +340,7 @@ def server(request: pytest.FixtureRequest, selection: Selection) -> Iterator[Ser
     if selection.base_url:
         yield Server(impl=target.impl, database=target.database, base_url=selection.base_url)
         return
-    with running_server(target.impl, target.database, target.impl) as running:
+    with running_server(selection, target.impl, target.database, target.impl) as running:
         yield running
 
 
@@ -362,7 +371,7 @@ def launch(selection: Selection) -> Callable[..., AbstractContextManager[Server]
     ) -> AbstractContextManager[Server]:
         if selection.base_url:
             pytest.skip(NO_CONTROL)
-        return running_server(impl, database, name, variant)
+        return running_server(selection, impl, database, name, variant)
 
     return start
 

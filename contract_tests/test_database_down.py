@@ -21,15 +21,14 @@ from contract_tests.helpers import (
     media_type,
     task_url,
 )
-from taskbench.databases import DEFAULT_POSTGRES_URL as ADMIN_URL
 
 ATTEMPTS = 60
 # Variants whose database connections are held differently from their default variant's.
 OWN_CONNECTION_HANDLING = {"django": ("uvicorn-asgi",)}
 
 
-def set_allow_connections(name: str, allow: bool) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+def set_allow_connections(admin_url: str, name: str, allow: bool) -> None:
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
         conn.execute(
             sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS {}").format(
                 sql.Identifier(name), sql.Literal(allow)
@@ -37,10 +36,10 @@ def set_allow_connections(name: str, allow: bool) -> None:
         )
 
 
-def cut_off(name: str) -> None:
+def cut_off(admin_url: str, name: str) -> None:
     """Refuse new connections to a database and end every session it has."""
-    set_allow_connections(name, False)
-    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+    set_allow_connections(admin_url, name, False)
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
         for _ in range(ATTEMPTS):
             conn.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -57,14 +56,14 @@ def cut_off(name: str) -> None:
 
 
 def test_database_outage_is_503_and_the_server_recovers_without_restart(
-    launch, connect, postgres_target
+    launch, connect, postgres_target, selection
 ):
     impl = postgres_target.impl
     for variant in (None, *OWN_CONNECTION_HANDLING.get(impl, ())):
-        outage_and_recovery(launch, connect, impl, variant)
+        outage_and_recovery(launch, connect, selection.admin_url, impl, variant)
 
 
-def outage_and_recovery(launch, connect, impl: str, variant: str | None) -> None:
+def outage_and_recovery(launch, connect, admin_url: str, impl: str, variant: str | None) -> None:
     """Cut a served variant's database off, check the 503s, let it back, check recovery."""
     name = f"{impl}_down" if variant is None else f"{impl}_{variant}_down".replace("-", "_")
     with (
@@ -74,7 +73,7 @@ def outage_and_recovery(launch, connect, impl: str, variant: str | None) -> None
         task = create_task(api, "Survives the outage")
         pid = server.process.process.pid
         try:
-            cut_off(server.database_name)
+            cut_off(admin_url, server.database_name)
 
             healths = [api.get("/health") for _ in range(3)]
             calls = [
@@ -86,7 +85,7 @@ def outage_and_recovery(launch, connect, impl: str, variant: str | None) -> None
                 api.delete(task_url(task["id"])),
             ]
         finally:
-            set_allow_connections(server.database_name, True)
+            set_allow_connections(admin_url, server.database_name, True)
 
         for health in healths:
             assert health.status_code == 503, describe(health)

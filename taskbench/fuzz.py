@@ -12,8 +12,10 @@ time and the budget; var/fuzz/latest points at the newest run unless --out was g
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -22,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from taskbench import databases, launcher, registry
+from taskbench import databases, launcher, postgres, registry
 from taskbench.commands import Command
 from taskbench.links import point_latest
 from taskbench.provenance import git_state
@@ -67,14 +69,23 @@ def command(
 
 
 def fuzz_one(
-    impl: str, database: str, out: Path, seed: int, max_examples: int, max_time: int
+    impl: str,
+    database: str,
+    out: Path,
+    seed: int,
+    max_examples: int,
+    max_time: int,
+    admin_url: str = "",
 ) -> list[dict[str, Any]]:
-    """Serve one implementation on a fresh database and run both passes against it."""
-    name = f"taskbench_fuzz_{impl}"
+    """Serve one implementation on a fresh database and run both passes against it.
+
+    On PostgreSQL, the database is made through `admin_url` and named with this process's pid.
+    """
+    name = f"taskbench_fuzz_{impl}_{os.getpid()}"
     url = (
         databases.sqlite_url(out / f"{impl}.sqlite3")
         if database == "sqlite"
-        else databases.fresh_database("postgresql", name)
+        else databases.fresh_database("postgresql", name, admin_url)
     )
     variant = registry.get(impl).default_variant.name
     server = launcher.ServerProcess(
@@ -103,7 +114,7 @@ def fuzz_one(
                 )
     finally:
         if database == "postgresql":
-            databases.drop_postgres(databases.DEFAULT_POSTGRES_URL, name)
+            databases.drop_postgres(admin_url, name)
     return outcomes
 
 
@@ -173,19 +184,26 @@ def main(args: argparse.Namespace) -> int:
     out = (args.out or root / time.strftime("%Y%m%d-%H%M%S")).resolve()
     out.mkdir(parents=True, exist_ok=True)
     git = git_state()
-    if args.database == "postgresql":
-        databases.check_reachable(databases.DEFAULT_POSTGRES_URL)
     print(f"taskbench fuzz: seed {seed}, reports in {out}/", file=sys.stderr, flush=True)
     passes = []
-    for impl in args.impl or list(registry.IMPLEMENTATIONS):
-        for outcome in fuzz_one(impl, args.database, out, seed, args.max_examples, args.max_time):
-            verdict = "passed" if outcome["passed"] else f"FAILED (exit {outcome['exit_code']})"
-            print(
-                f"{impl:>8} {outcome['spec']:>8} spec: {verdict} in {outcome['seconds']} s"
-                f" ({out / outcome['log']})",
-                flush=True,
+    with contextlib.ExitStack() as resources:
+        admin_url = ""
+        if args.database == "postgresql":
+            server = resources.enter_context(postgres.available())
+            admin_url = server.admin_url
+            print(f"taskbench fuzz: {server.summary()}", file=sys.stderr, flush=True)
+        for impl in args.impl or list(registry.IMPLEMENTATIONS):
+            outcomes = fuzz_one(
+                impl, args.database, out, seed, args.max_examples, args.max_time, admin_url
             )
-            passes.append(outcome)
+            for outcome in outcomes:
+                verdict = "passed" if outcome["passed"] else f"FAILED (exit {outcome['exit_code']})"
+                print(
+                    f"{impl:>8} {outcome['spec']:>8} spec: {verdict} in {outcome['seconds']} s"
+                    f" ({out / outcome['log']})",
+                    flush=True,
+                )
+                passes.append(outcome)
     versions = sorted({p["schemathesis_version"] for p in passes if p["schemathesis_version"]})
     summary = {
         "seed": seed,

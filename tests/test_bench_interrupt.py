@@ -1,9 +1,14 @@
-"""Ctrl-C or SIGTERM mid-benchmark stops every server and Locust process it started."""
+"""Ctrl-C or SIGTERM mid-benchmark stops every server and Locust process it started.
+
+Nothing answers where the benchmark looks for PostgreSQL (TASKBENCH_POSTGRES_URL names a port
+nobody listens on), so the run starts an embedded PostgreSQL, which must go too, folder and all.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +19,7 @@ import psutil
 import pytest
 
 from benchmarks import results
+from taskbench import launcher, postgres
 
 BENCH = [
     sys.executable, "-m", "taskbench", "bench", "--no-live", "--no-wrk", "--impl", "fastapi",
@@ -39,7 +45,8 @@ def _is_locust(process: psutil.Process) -> bool:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_interrupt_mid_window_leaves_no_process_behind(tmp_path: Path, sig: signal.Signals) -> None:
-    env = {**os.environ, "TASKBENCH_VAR": str(tmp_path / "var")}
+    silent = f"postgresql://127.0.0.1:{launcher.free_port()}/postgres"
+    env = {**os.environ, "TASKBENCH_VAR": str(tmp_path / "var"), postgres.URL_VARIABLE: silent}
     bench = subprocess.Popen(
         [*BENCH, "--results", str(tmp_path / "results")],
         env=env,
@@ -63,6 +70,9 @@ def test_interrupt_mid_window_leaves_no_process_behind(tmp_path: Path, sig: sign
         assert bench.returncode == 130, output.decode(errors="replace")
         _gone, alive = psutil.wait_procs(list(seen.values()), timeout=15)
         assert alive == []
+        # The embedded server said where its cluster was; nothing of it is left there.
+        (folder,) = re.findall(r"; data in (\S+)", output.decode(errors="replace"))
+        assert not Path(folder).exists()
         (found,) = (tmp_path / "results").glob("*/results.json")
         document = json.loads(found.read_text())
         assert document["run"]["status"] == "interrupted"

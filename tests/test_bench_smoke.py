@@ -20,8 +20,9 @@ from benchmarks.runner import availability
 from taskbench import registry
 
 # --quick (one server per implementation), shortened further; wrk runs if it is installed.
+# SQLite by choice: the PostgreSQL default is exercised by test_postgres_fallback.py.
 BENCH = [
-    sys.executable, "-m", "taskbench", "bench", "--quick", "--no-live",
+    sys.executable, "-m", "taskbench", "bench", "--quick", "--no-live", "--database-url", "sqlite",
     "--scenario", "health", "--scenario", "mixed", "--users", "4", "--peak-users", "4",
     "--offered-rps", "20", "--fixed-users", "4",
     "--duration", "2", "--warmup", "1", "--seed-rows", "100",
