@@ -7,12 +7,14 @@ schemathesis-report.json). Tests that change a document get their own copy.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reports.facts import model
+from taskbench import postgres
 from tests.helpers import REPORT_FIXTURES, read_fixture
 
 
@@ -38,3 +40,11 @@ def facts_doc() -> dict[str, Any]:
 def facts() -> model.Facts:
     """The fixture facts.json, read as the report reads it."""
     return model.load(REPORT_FIXTURES / "facts.json")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """An admin URL of a PostgreSQL server for the session: the one at 127.0.0.1:5432 (or
+    $TASKBENCH_POSTGRES_URL) when it answers, else an embedded one, stopped at the end."""
+    with postgres.available() as server:
+        yield server.admin_url

@@ -73,7 +73,7 @@ def test_interrupt_mid_window_leaves_no_process_behind(tmp_path: Path, sig: sign
         # The embedded server said where its cluster was; nothing of it is left there.
         (folder,) = re.findall(r"; data in (\S+)", output.decode(errors="replace"))
         assert not Path(folder).exists()
-        (found,) = (tmp_path / "results").glob("*/results.json")
+        found = tmp_path / "results" / "latest" / "results.json"
         document = json.loads(found.read_text())
         assert document["run"]["status"] == "interrupted"
         assert results.validate(document) == []

@@ -42,9 +42,9 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, 
         text=True,
         timeout=900,
     )
-    found = sorted((root / "results").glob("*/results.json"))
-    assert found, f"no results.json written:\n{done.stdout}\n{done.stderr}"
-    return done.returncode, json.loads(found[-1].read_text()), found[-1].parent
+    found = (root / "results" / "latest" / "results.json").resolve()
+    assert found.is_file(), f"no results.json written:\n{done.stdout}\n{done.stderr}"
+    return done.returncode, json.loads(found.read_text()), found.parent
 
 
 def test_smoke_benchmark_exits_zero(smoke_run: tuple[int, dict, Path]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import socket
 import statistics
@@ -18,9 +17,7 @@ import psycopg
 import pytest
 
 from benchmarks.dbproxy import Counters, LatencyProxy, ProxyError
-from taskbench import databases
 
-ADMIN_URL = databases.DEFAULT_POSTGRES_URL
 # A TCP echo server in a process of its own (in this process it would compete with the
 # measuring thread for the GIL and blur the delay being measured).
 ECHO_SERVER = r"""
@@ -42,16 +39,6 @@ TOLERANCE = 0.10
 # the kernel stamps each arrival, and recvmsg returns the stamp as SCM_TIMESTAMPNS (the same).
 SO_TIMESTAMPNS = 35
 STAMP = (socket.SOL_SOCKET, SO_TIMESTAMPNS)
-
-
-def postgres_or_skip() -> None:
-    """Skip (fail in CI) when PostgreSQL does not answer at 127.0.0.1:5432."""
-    try:
-        databases.check_reachable(ADMIN_URL)
-    except databases.DatabaseError as error:
-        if os.environ.get("CI"):
-            pytest.fail(str(error))
-        pytest.skip(str(error))
 
 
 @pytest.fixture(scope="module")
@@ -174,21 +161,20 @@ def test_every_byte_arrives_in_order_on_concurrent_connections_while_the_delay_c
 
 
 @pytest.fixture(scope="module")
-def pg_proxy() -> Iterator[LatencyProxy]:
-    """A proxy in front of the local PostgreSQL server."""
-    postgres_or_skip()
-    with LatencyProxy.for_url(ADMIN_URL) as proxy:
+def pg_proxy(postgres_url: str) -> Iterator[LatencyProxy]:
+    """A proxy in front of the session's PostgreSQL server."""
+    with LatencyProxy.for_url(postgres_url) as proxy:
         yield proxy
 
 
 def test_connecting_counts_the_negotiation_and_startup_not_round_trips(
-    pg_proxy: LatencyProxy,
+    pg_proxy: LatencyProxy, postgres_url: str
 ) -> None:
     pg_proxy.reset()
 
-    with psycopg.connect(pg_proxy.url_for(ADMIN_URL), sslmode="disable"):
+    with psycopg.connect(pg_proxy.url_for(postgres_url), sslmode="disable"):
         pass
-    with psycopg.connect(pg_proxy.url_for(ADMIN_URL), sslmode="prefer") as conn:
+    with psycopg.connect(pg_proxy.url_for(postgres_url), sslmode="prefer") as conn:
         encrypted = conn.pgconn.ssl_in_use
 
     counted = pg_proxy.counters()
@@ -200,9 +186,9 @@ def test_connecting_counts_the_negotiation_and_startup_not_round_trips(
 
 
 def test_round_trips_are_syncs_and_simple_queries_pipelined_or_not(
-    pg_proxy: LatencyProxy,
+    pg_proxy: LatencyProxy, postgres_url: str
 ) -> None:
-    url = pg_proxy.url_for(ADMIN_URL)
+    url = pg_proxy.url_for(postgres_url)
     options = {"sslmode": "disable", "prepare_threshold": None, "autocommit": True}
     with psycopg.connect(url, **options) as conn:
         pg_proxy.reset()
@@ -235,9 +221,9 @@ def test_round_trips_are_syncs_and_simple_queries_pipelined_or_not(
 
 
 def test_the_delay_changes_on_a_live_connection_without_dropping_it(
-    pg_proxy: LatencyProxy,
+    pg_proxy: LatencyProxy, postgres_url: str
 ) -> None:
-    url = pg_proxy.url_for(ADMIN_URL)
+    url = pg_proxy.url_for(postgres_url)
     with psycopg.connect(url, sslmode="disable", autocommit=True) as conn:
         backend = conn.info.backend_pid
         pg_proxy.set_delay(0)

@@ -15,7 +15,7 @@ import pytest
 
 from benchmarks import roundtrips
 from reports.facts import conformance
-from taskbench import databases, launcher, registry
+from taskbench import launcher, registry
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = conformance.load()["database"]
@@ -32,25 +32,26 @@ WARMUP = 6
 Measured = dict[tuple[str, str], roundtrips.RoundTrips | Exception]
 
 
-def _measure(target: tuple[str, str], cpu: int) -> roundtrips.RoundTrips | Exception:
+def _measure(
+    target: tuple[str, str], cpu: int, admin_url: str
+) -> roundtrips.RoundTrips | Exception:
     impl, variant = target
     try:
         return roundtrips.measure(
-            impl, variant, requests=REQUESTS, warmup=WARMUP, server_cpus={cpu}
+            impl,
+            variant,
+            admin_url=admin_url,
+            requests=REQUESTS,
+            warmup=WARMUP,
+            server_cpus={cpu},
         )
     except Exception as error:  # reported by the test of that variant
         return error
 
 
 @pytest.fixture(scope="module")
-def measured(request: pytest.FixtureRequest) -> Measured:
+def measured(request: pytest.FixtureRequest, postgres_url: str) -> Measured:
     """The round trips of every variant this session selected, measured once."""
-    try:
-        databases.check_reachable(databases.DEFAULT_POSTGRES_URL)
-    except databases.DatabaseError as error:
-        if os.environ.get("CI"):
-            pytest.fail(str(error))
-        pytest.skip(str(error))
     wanted = sorted(
         {
             item.callspec.params["target"]
@@ -61,7 +62,12 @@ def measured(request: pytest.FixtureRequest) -> Measured:
     )
     cpus = sorted(os.sched_getaffinity(0))
     with ThreadPoolExecutor(AT_ONCE) as pool:
-        found = pool.map(_measure, wanted, [cpus[i % len(cpus)] for i in range(len(wanted))])
+        found = pool.map(
+            _measure,
+            wanted,
+            [cpus[i % len(cpus)] for i in range(len(wanted))],
+            [postgres_url] * len(wanted),
+        )
         return dict(zip(wanted, found, strict=True))
 
 
