@@ -35,11 +35,14 @@ QUICK_CONTRACT_SKIPS = (
 )  # fmt: skip
 # Seconds of the main job's steps besides the benchmark on the 2-core machine, measured (see
 # benchmarks/README.md); with the benchmark's own plan they make the duration printed first.
-CONTRACT_SECONDS = {"full": 240.0, "quick": 35.0}
-FUZZ_PASS_OVERHEAD = 2.5  # schemathesis' own start and report, per pass
+CONTRACT_SECONDS = {"full": 240.0, "quick": 30.0}
+FUZZ_PASS_OVERHEAD = 1.5  # schemathesis' own start and report, per pass
 FUZZ_SERVER_OVERHEAD = 4.0  # a fresh database, migration and server start per implementation
 REPORT_SECONDS = 15.0
 REPORT_FIRST_TIME_SECONDS = 60.0  # a clean venv per extra, once, cached under var/report-cache
+# --quick leaves out measuring each extra's dependencies in a clean venv (a minute on a fresh
+# clone); the full job and `nox -s report` measure them.
+QUICK_REPORT_OPTIONS = ("--no-dependencies",)
 
 
 def _install(session: nox.Session, target: str = ALL_EXTRAS) -> None:
@@ -162,19 +165,29 @@ def _job_plan(session: nox.Session) -> float | None:
     bench = float(found.group(1).replace(",", "")) if found else 0.0
     seconds = COMPARE_FUZZ[scope][0]
     passes = 2 * len(IMPLEMENTATIONS)
+    fuzz = passes * (seconds + FUZZ_PASS_OVERHEAD) + len(IMPLEMENTATIONS) * FUZZ_SERVER_OVERHEAD
+    checks = {
+        f"contract suite on {database}" + (" (behaviour modules)" if scope == "quick" else ""): (
+            CONTRACT_SECONDS[scope]
+        ),
+        f"schemathesis, {passes} passes x {seconds} s": fuzz,
+    }
     parts = {
-        f"contract suite on {database} ({scope})": CONTRACT_SECONDS[scope],
-        f"schemathesis, {passes} passes x {seconds} s": passes * (seconds + FUZZ_PASS_OVERHEAD)
-        + len(IMPLEMENTATIONS) * FUZZ_SERVER_OVERHEAD,
+        **checks,
         "benchmark (its plan below)": bench,
         "report": REPORT_SECONDS
-        + (0 if os.path.isdir(REPORT_CACHE) else REPORT_FIRST_TIME_SECONDS),
+        + (0 if scope == "quick" or os.path.isdir(REPORT_CACHE) else REPORT_FIRST_TIME_SECONDS),
     }
     total = sum(parts.values())
     lines = [f"  {what}: about {sec / 60:.1f} min" for what, sec in parts.items()]
     session.log("the main job's plan:\n" + "\n".join(lines) + f"\n  in all: {total / 60:.1f} min")
     print(output.rstrip(), flush=True)
     return total
+
+
+def _fuzz_argv(scope: str) -> list[str]:
+    seconds, examples = COMPARE_FUZZ[scope]
+    return ["taskbench", "fuzz", "--max-time", str(seconds), "--max-examples", str(examples)]
 
 
 @nox.session
@@ -198,11 +211,7 @@ def compare(session: nox.Session) -> None:
     )  # fmt: skip
     # Likewise findings (exit 1): they go into the report's reliability table.
     fuzzed_before = _newest_fuzz()
-    seconds, examples = COMPARE_FUZZ[scope]
-    fuzzed = session.run(
-        "taskbench", "fuzz", "--max-time", str(seconds), "--max-examples", str(examples),
-        success_codes=[0, 1],
-    )  # fmt: skip
+    fuzzed = session.run(*_fuzz_argv(scope), success_codes=[0, 1])
     if fuzzed is not None and _newest_fuzz() == fuzzed_before:
         session.error("taskbench fuzz wrote no summary.json; see its output above")
     before = _newest_results()
@@ -213,6 +222,7 @@ def compare(session: nox.Session) -> None:
     session.run(
         "taskbench", "report", "--contract-xml", CONTRACT_XML,
         "--fuzz-summary", f"{FUZZ_LATEST}/summary.json", "--check",
+        *(QUICK_REPORT_OPTIONS if scope == "quick" else ()),
     )  # fmt: skip
     if planned:
         took = time.monotonic() - started
