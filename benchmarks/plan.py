@@ -71,15 +71,15 @@ VARIANT_SCOPES = ("default", "peak", "all")
 
 # Seconds the run spends outside measured windows, measured on the 2-core machine (see
 # README.md, "The plan's arithmetic"); they only feed the duration printed before a run starts.
-LOCUST_OVERHEAD = 0.6  # a Locust process's start and stop beyond its warm-up and window
-SESSION_OVERHEAD = 2.8  # copy the database, start the server, smoke check, stop, drop
+LOCUST_OVERHEAD = 0.7  # a Locust process's start and stop beyond its warm-up and window
+SESSION_OVERHEAD = 3.0  # copy the database, start the server, smoke check, stop, drop
 PROXY_OVERHEAD = 0.5  # start and stop the database-latency proxy of a session
-SEEDING = 5.0  # per implementation: template, migration, seeding server, seeding
+SEEDING = 3.5  # per implementation: template, migration, seeding server, seeding
 AUDIT_OVERHEAD = 0.2
 WRK_OVERHEAD = 0.3
 SLOW_CLIENTS_OVERHEAD = 1.5  # beyond the hold: connecting the holders, letting go
 REFERENCE_OVERHEAD = 1.0  # beyond its two timed loops: starting the pinned process
-RUN_OVERHEAD = 8.0  # availability checks, versions, git, the reference database, results
+RUN_OVERHEAD = 5.0  # versions, git, the reference database, writing and checking results
 # The sweep's extension is decided while the run goes; the estimate assumes this many extra
 # levels per swept server (in the committed sample two of three servers still rose at 128).
 EXPECTED_EXTENSIONS = 1

@@ -683,6 +683,7 @@ def _implementations(run: Run, the_plan: Plan) -> list[dict[str, Any]]:
 
 def execute(options: Options) -> int:
     """Run the plan; return the exit status (0 complete, 1 failed, 130 interrupted)."""
+    started = time.monotonic()
     the_plan = options.plan
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     results = Results(out=options.results_root / stamp)
@@ -696,7 +697,6 @@ def execute(options: Options) -> int:
         progress.note(line)
     progress.note(f"results in {results.out}/; databases {run.database.prefix}*")
     results.document = _header(run, wrk_version)
-    started = time.monotonic()
     everywhere = os.sched_getaffinity(0)
     status = "failed"
     # The runner itself (sampling, display, audit) lives on the client cores, with Locust.

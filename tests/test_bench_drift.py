@@ -30,7 +30,7 @@ BENCH = [
     sys.executable, "-m", "taskbench", "bench", "--no-live", "--no-wrk", "--impl", "fastapi",
     "--variants", "default", "--scenario", "health", "--peak-users", "2", "--rounds", "3",
     "--duration", "1", "--warmup", "0", "--seed-rows", "50", "--slow-hold", "0",
-    "--reference-seconds", "1",
+    "--reference-seconds", "0.5",
 ]  # fmt: skip
 WAIT = 300.0
 HOGS = 4

@@ -20,14 +20,15 @@ from benchmarks import results
 from benchmarks.runner import availability
 from taskbench import registry
 
-# --quick (one server per implementation and round), in two rounds, shortened further; the
-# sweep may add one level (8 users); wrk runs if it is installed.
+# --quick (one server per implementation and round), in two rounds, the mix alone, shortened
+# further; the sweep may add one level (8 users, on a server of its own); wrk runs if it is
+# installed. The read-only path is run by test_bench_drift.py and test_bench_routes.py.
 ROUNDS = 2
 BENCH = [
     sys.executable, "-m", "taskbench", "bench", "--quick", "--no-live", "--rounds", str(ROUNDS),
-    "--scenario", "health", "--scenario", "mixed", "--users", "4", "--peak-users", "4",
+    "--scenario", "mixed", "--users", "4", "--peak-users", "4",
     "--sweep-cap", "8", "--offered-rps", "20", "--fixed-users", "4",
-    "--duration", "1", "--warmup", "0.5", "--seed-rows", "100", "--reference-seconds", "0.2",
+    "--duration", "1", "--warmup", "0", "--seed-rows", "100", "--reference-seconds", "0.2",
     "--wrk", "wrk", "--wrk-duration", "1", "--slow-hold", "1",
 ]  # fmt: skip
 
@@ -135,7 +136,7 @@ def test_every_importable_implementation_has_records(smoke_run: tuple[int, dict,
         mine = [r for r in document["records"] if r["impl"] == name]
         assert {(r["scenario"], r["load_model"], r["round"]) for r in mine} == {
             (scenario, model, round_number)
-            for scenario, model in (("health", "closed"), ("mixed", "fixed"), ("mixed", "closed"))
+            for scenario, model in (("mixed", "fixed"), ("mixed", "closed"))
             for round_number in range(1, ROUNDS + 1)
         }, name
 
