@@ -568,6 +568,11 @@ def describe(plan: Plan, wrk: bool) -> list[str]:
     for rnd in plan.rounds:
         extra = f"; also {', '.join(rnd.groups)}" if rnd.groups else ""
         lines.append(f"round {rnd.number}: {' -> '.join(rnd.order)}{extra}")
+    if s.rounds > 1 and s.rounds % max(len(plan.impls), 1):
+        lines.append(
+            f"note: {s.rounds} rounds of {len(plan.impls)} implementations: not every one takes "
+            "every position equally often (use a multiple of the number of implementations)"
+        )
     for group in latency_groups(s, plan.impls) + variant_groups(s, plan.impls):
         for (impl, variant), steps in group.steps.items():
             lines.append(f"  {group.name}: {impl}/{variant}: {_points(steps)}")

@@ -106,8 +106,9 @@ class ProxyRoute:
         self.delay_ms = ms
 
     def counters(self) -> dict[str, Any] | None:
-        """The proxy's counters (round trips, bytes) since the last reset."""
-        return dict(self.proxy.counters())
+        """The proxy's counters (round trips, bytes) since the last reset, as JSON."""
+        found = self.proxy.counters()
+        return found.as_dict() if hasattr(found, "as_dict") else dict(found)
 
     def reset(self) -> None:
         """Reset the proxy's counters."""

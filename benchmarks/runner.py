@@ -231,11 +231,16 @@ def _database(run: Run, *parts: str) -> str:
     return name
 
 
-def reference_database(run: Run) -> str:
-    """The run's reference database for the drift reference's query loop; its URL."""
+def reference_database(run: Run) -> str | None:
+    """The run's reference database for the drift reference's query loop; its URL (None and a
+    note when it cannot be made: the rounds then go without references)."""
     name = _database(run, "reference")
-    url = run.database.fresh(name)
-    reference.create(url)
+    try:
+        url = run.database.fresh(name)
+        reference.create(url)
+    except (OSError, sqlite3.Error, psycopg.Error) as exc:
+        run.progress.note(f"no drift reference: the reference database failed: {exc}")
+        return None
     return url
 
 
@@ -582,7 +587,7 @@ def sweep_results(run: Run) -> list[dict[str, Any]]:
     return found
 
 
-def run_round(run: Run, rnd: Round, reference_url: str) -> None:
+def run_round(run: Run, rnd: Round, reference_url: str | None) -> None:
     """The drift reference, then every visit of the round in its order."""
     settings = run.settings
     order = [
@@ -608,6 +613,8 @@ def run_round(run: Run, rnd: Round, reference_url: str) -> None:
     )
     run.progress.phase("drift reference", 2 * settings.reference_seconds, target="", load="")
     try:
+        if reference_url is None:
+            raise RuntimeError("there is no reference database")
         info["reference"] = reference.measure(
             reference_url, run.options.server_cpus, settings.reference_seconds
         )

@@ -35,6 +35,14 @@ def test_every_implementation_takes_every_position_equally_often(rounds: int) ->
     assert set(positions.values()) == {rounds // len(impls)}
 
 
+def test_rounds_that_cannot_balance_the_positions_say_so() -> None:
+    unbalanced = plan.describe(plan.build(Settings(rounds=2), ALL), wrk=False)
+    balanced = plan.describe(plan.build(Settings(rounds=3), ALL), wrk=False)
+
+    assert any("not every one takes every position" in line for line in unbalanced)
+    assert not any("not every one takes every position" in line for line in balanced)
+
+
 def test_each_round_is_the_one_before_rotated_by_one_place() -> None:
     orders = [rnd.order for rnd in plan.build(Settings(), ALL).rounds]
 
