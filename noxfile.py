@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
+import time
 
 import nox
 
@@ -18,8 +20,30 @@ BENCH_EXTRAS = ".[fastapi,flask,django,bench]"
 CONTRACT_XML = "var/contract.xml"
 FUZZ_LATEST = "var/fuzz/latest"
 RESULTS_LATEST = "results/latest"
-# Seconds per schemathesis pass in the main job (six passes); `nox -s fuzz` allows 300.
-COMPARE_FUZZ_SECONDS = 60
+REPORT_CACHE = "var/report-cache"
+# schemathesis in the main job: seconds per pass (six passes: three implementations x two
+# documents) and examples per operation. 10 s per pass found every problem the project's
+# history shows in all six passes, 5 s in four of six (benchmarks/README.md, "The main job's
+# time budget"); `nox -s fuzz` explores for 300 s per pass.
+COMPARE_FUZZ = {"full": (10, 100), "quick": (2, 10)}
+# `-- --quick` runs the contract suite's behaviour modules; these need minutes (faults, outages,
+# load, every served variant) and run in the full main job and in `nox -s tests`.
+QUICK_CONTRACT_SKIPS = (
+    "test_faults.py", "test_concurrency.py", "test_database_down.py",
+    "test_database_stopped.py", "test_variants.py", "test_served_config.py",
+    "test_slow_clients.py",
+)  # fmt: skip
+# Seconds of the main job's steps besides the benchmark on the 2-core machine, measured (see
+# benchmarks/README.md); with the benchmark's own plan they make the duration printed first.
+PLAN_SECONDS = 3.0  # the benchmark's dry run: importing each implementation, the plan
+CONTRACT_SECONDS = {"full": 240.0, "quick": 28.0}
+FUZZ_PASS_OVERHEAD = 1.2  # schemathesis' own start and report, per pass
+FUZZ_SERVER_OVERHEAD = 3.5  # a fresh database, migration and server start per implementation
+REPORT_SECONDS = 12.0
+REPORT_FIRST_TIME_SECONDS = 60.0  # a clean venv per extra, once, cached under var/report-cache
+# --quick leaves out measuring each extra's dependencies in a clean venv (a minute on a fresh
+# clone); the full job and `nox -s report` measure them.
+QUICK_REPORT_OPTIONS = ("--no-dependencies",)
 
 
 def _install(session: nox.Session, target: str = ALL_EXTRAS) -> None:
@@ -121,31 +145,96 @@ def report(session: nox.Session) -> None:
     session.run("taskbench", "report", *session.posargs)
 
 
+def _scope(posargs: list[str]) -> str:
+    return "quick" if "--quick" in posargs else "full"
+
+
+def _database(posargs: list[str]) -> str:
+    """The database the benchmark runs on: PostgreSQL unless --database-url chooses SQLite."""
+    for index, arg in enumerate(posargs):
+        url = arg.partition("=")[2] if arg.startswith("--database-url=") else ""
+        if arg == "--database-url" and index + 1 < len(posargs):
+            url = posargs[index + 1]
+        if url.startswith("sqlite"):
+            return "sqlite"
+    return "postgresql"
+
+
+def _job_plan(session: nox.Session) -> float | None:
+    """Print the main job's plan, the benchmark's included; its planned seconds."""
+    scope, database = _scope(session.posargs), _database(session.posargs)
+    output = session.run("taskbench", "bench", "--dry-run", *session.posargs, silent=True)
+    if output is None:  # --install-only
+        return None
+    found = re.search(r"\(([\d,]+) s\)\s*$", output.strip())
+    bench = float(found.group(1).replace(",", "")) if found else 0.0
+    seconds = COMPARE_FUZZ[scope][0]
+    passes = 2 * len(IMPLEMENTATIONS)
+    fuzz = passes * (seconds + FUZZ_PASS_OVERHEAD) + len(IMPLEMENTATIONS) * FUZZ_SERVER_OVERHEAD
+    checks = {
+        f"contract suite on {database}" + (" (behaviour modules)" if scope == "quick" else ""): (
+            CONTRACT_SECONDS[scope]
+        ),
+        f"schemathesis, {passes} passes x {seconds} s": fuzz,
+    }
+    parts = {
+        "the plan": PLAN_SECONDS,
+        **checks,
+        "benchmark (its plan below)": bench,
+        "report": REPORT_SECONDS
+        + (0 if scope == "quick" or os.path.isdir(REPORT_CACHE) else REPORT_FIRST_TIME_SECONDS),
+    }
+    total = sum(parts.values())
+    lines = [f"  {what}: about {sec / 60:.1f} min" for what, sec in parts.items()]
+    session.log("the main job's plan:\n" + "\n".join(lines) + f"\n  in all: {total / 60:.1f} min")
+    print(output.rstrip(), flush=True)
+    return total
+
+
+def _fuzz_argv(scope: str) -> list[str]:
+    seconds, examples = COMPARE_FUZZ[scope]
+    return ["taskbench", "fuzz", "--max-time", str(seconds), "--max-examples", str(examples)]
+
+
 @nox.session
 def compare(session: nox.Session) -> None:
     """The main job: the contract suite, schemathesis, the benchmarks, then the report."""
     _install(session)
     _install_wrk(session)
-    # The contract suite and the benchmark each use the PostgreSQL at 127.0.0.1:5432 (or
-    # $TASKBENCH_POSTGRES_URL) when it answers, else start an embedded one of their own and
-    # stop it when they end (taskbench/postgres.py); the benchmark measures on it.
+    started = time.monotonic()
+    planned = _job_plan(session)
+    scope = _scope(session.posargs)
+    skips = (
+        [f"--ignore=contract_tests/{m}" for m in QUICK_CONTRACT_SKIPS] if scope == "quick" else []
+    )
+    # One database, the benchmark's: the contract tests already cover both in `nox -s tests`.
+    # PostgreSQL is the one at 127.0.0.1:5432 (or $TASKBENCH_POSTGRES_URL) when it answers,
+    # else each step starts an embedded one and stops it when done (taskbench/postgres.py).
     # Failed contract tests (exit 1) do not stop the job: the report shows them, and
     # `report --check` fails the job once the report is written.
     session.run(
-        "python", "-m", "pytest", "contract_tests", f"--junitxml={CONTRACT_XML}",
+        "python", "-m", "pytest", "contract_tests", "-q", "--database",
+        _database(session.posargs), *skips, f"--junitxml={CONTRACT_XML}",
         success_codes=[0, 1],
     )  # fmt: skip
     # Likewise findings (exit 1): they go into the report's reliability table.
     fuzzed_before = _newest(FUZZ_LATEST)
-    session.run("taskbench", "fuzz", "--max-time", str(COMPARE_FUZZ_SECONDS), success_codes=[0, 1])
-    if _newest(FUZZ_LATEST) == fuzzed_before:
+    fuzzed = session.run(*_fuzz_argv(scope), success_codes=[0, 1])
+    if fuzzed is not None and _newest(FUZZ_LATEST) == fuzzed_before:
         session.error("taskbench fuzz wrote no summary.json; see its output above")
     before = _newest(RESULTS_LATEST)
     # A failed run (exit 1) still writes its results, and the report says what failed.
-    session.run("taskbench", "bench", *session.posargs, success_codes=[0, 1])
-    if _newest(RESULTS_LATEST) == before:
+    benched = session.run("taskbench", "bench", *session.posargs, success_codes=[0, 1])
+    if benched is not None and _newest(RESULTS_LATEST) == before:
         session.error("the benchmark wrote no results.json; see its output above")
     session.run(
         "taskbench", "report", "--contract-xml", CONTRACT_XML,
         "--fuzz-summary", f"{FUZZ_LATEST}/summary.json", "--check",
+        *(QUICK_REPORT_OPTIONS if scope == "quick" else ()),
     )  # fmt: skip
+    if planned:
+        took = time.monotonic() - started
+        session.log(
+            f"the main job took {took / 60:.1f} min (planned {planned / 60:.1f} min, "
+            f"{(took / planned - 1) * 100:+.0f}%)"
+        )

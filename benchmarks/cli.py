@@ -14,10 +14,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks import plan
+from benchmarks import plan, routes
 from benchmarks.storage import DatabaseServer
 from taskbench import databases, postgres, registry
 from taskbench.commands import Command
+
+NO_PROXY = (
+    "the database-latency levels need the latency proxy (benchmarks/dbproxy.py), which this "
+    "checkout does not have yet"
+)
 
 
 def _ints(text: str) -> tuple[int, ...]:
@@ -30,8 +35,18 @@ def _ints(text: str) -> tuple[int, ...]:
     return values
 
 
-def _csv(values: tuple[int, ...]) -> str:
-    return ",".join(map(str, values))
+def _milliseconds(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(part) for part in text.replace(",", " ").split())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected milliseconds like 0,1,10: {text!r}") from None
+    if not values or min(values) < 0:
+        raise argparse.ArgumentTypeError(f"expected milliseconds of 0 or more: {text!r}")
+    return values
+
+
+def _csv(values: tuple[float, ...]) -> str:
+    return ",".join(f"{v:g}" for v in values)
 
 
 def _cpus(text: str) -> frozenset[int]:
@@ -53,10 +68,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--impl", action="append", choices=names, help="implementation (repeatable; default all)"
     )
     what.add_argument(
-        "--all-variants",
-        action="store_true",
-        help="every server variant of the registry, not only each implementation's default",
+        "--variants",
+        choices=plan.VARIANT_SCOPES,
+        help="default: each implementation's default variant only; peak (the default plan): "
+        "the default variant fully and every other variant at its peak points; all: every "
+        "variant fully",
     )
+    what.add_argument("--all-variants", action="store_true", help="the same as --variants all")
     what.add_argument(
         "--scenario",
         action="append",
@@ -72,7 +90,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument(
         "--peak-users",
         type=int,
-        help=f"closed-loop users of the scenarios not swept (default {default.peak_users})",
+        help="closed-loop users of the scenarios not swept, of the other variants and of the "
+        f"database-latency levels (default {default.peak_users})",
+    )
+    what.add_argument(
+        "--sweep-cap",
+        type=int,
+        metavar="N",
+        help="the adaptive sweep doubles the users past --users while throughput still rises, "
+        f"up to N (default {default.sweep_cap}; the largest of --users turns it off)",
+    )
+    what.add_argument(
+        "--db-latency",
+        type=_milliseconds,
+        metavar="MS,MS,...",
+        help="milliseconds added per database round trip by a proxy between server and "
+        f"database, PostgreSQL only (default {_csv(default.db_latency)} on PostgreSQL, 0 on "
+        "SQLite)",
     )
     what.add_argument(
         "--sweep-all",
@@ -103,12 +137,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--duration", type=int, help=f"measured seconds per window (default {default.duration})"
     )
     how.add_argument(
-        "--repeats", type=int, help=f"windows per load point (default {default.repeats})"
+        "--rounds",
+        "--repeats",
+        dest="rounds",
+        type=int,
+        help=f"rounds: every server started afresh, in a rotated order (default {default.rounds})",
+    )
+    how.add_argument(
+        "--every-round",
+        action="store_true",
+        help="measure the extended points (database latency, other variants) in every round, "
+        "not in one",
     )
     how.add_argument(
         "--warmup",
-        type=int,
-        help=f"unmeasured seconds before each window (default {default.warmup})",
+        type=float,
+        help=f"unmeasured seconds before each window (default {default.warmup:g})",
     )
     how.add_argument(
         "--seed-rows", type=int, help=f"tasks seeded before measuring (default {default.seed_rows})"
@@ -148,6 +192,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds slow clients hold connections after each server's first session "
         f"(default {default.slow_hold}; 0 skips the probe)",
     )
+    where.add_argument(
+        "--reference-seconds",
+        type=float,
+        help="seconds of each loop of the drift reference at the start of every round "
+        f"(default {default.reference_seconds:g})",
+    )
     where.add_argument("--no-live", action="store_true", help="plain lines instead of the display")
 
 
@@ -156,23 +206,32 @@ def settings_from(args: argparse.Namespace) -> plan.Settings:
     settings = plan.preset("quick" if args.quick else "default")
     if args.exhaustive:
         settings = plan.preset("exhaustive", settings)
+    variants = "all" if args.all_variants else args.variants
     given = {
         "impls": tuple(dict.fromkeys(args.impl)) if args.impl else None,
-        "all_variants": args.all_variants or None,
+        "variants": variants,
         "scenarios": tuple(dict.fromkeys(args.scenario)) if args.scenario else None,
         "users": args.users,
         "peak_users": args.peak_users,
+        "sweep_cap": args.sweep_cap,
         "sweep_all": args.sweep_all or None,
         "offered_rps": args.offered_rps,
         "fixed_users": args.fixed_users,
         "duration": args.duration,
-        "repeats": args.repeats,
+        "rounds": args.rounds,
+        "every_round": args.every_round or None,
         "warmup": args.warmup,
         "seed_rows": args.seed_rows,
         "wrk_duration": args.wrk_duration,
         "slow_hold": args.slow_hold,
+        "reference_seconds": args.reference_seconds,
+        "db_latency": tuple(sorted({0.0, *args.db_latency})) if args.db_latency else None,
     }
     settings = replace(settings, **{k: v for k, v in given.items() if v is not None})
+    if settings.rounds < 1 or settings.duration < 1 or settings.warmup < 0:
+        raise databases.DatabaseError("--rounds and --duration must be positive, --warmup >= 0")
+    if settings.reference_seconds <= 0:
+        raise databases.DatabaseError("--reference-seconds must be more than 0")
     if settings.slow_hold < 0:
         raise databases.DatabaseError("--slow-hold must be 0 (no probe) or more seconds")
     if settings.seed_rows < 20:
@@ -185,7 +244,24 @@ def main(args: argparse.Namespace) -> int:
     from benchmarks import crosscheck, runner  # the bench extra: locust, rich, psutil, jsonschema
 
     settings = settings_from(args)
-    DatabaseServer.wants_sqlite(args.database_url)  # an unsupported URL fails before anything
+    sqlite = DatabaseServer.wants_sqlite(args.database_url)  # an unsupported URL fails here
+    latency = any(settings.db_latency)
+    notes = []
+    if sqlite and latency:
+        if args.db_latency and any(args.db_latency):
+            raise databases.DatabaseError(
+                "--db-latency needs PostgreSQL: an embedded database (SQLite) has no network "
+                "to delay"
+            )
+        settings = replace(settings, db_latency=(0.0,))
+    elif latency and not routes.proxy_available():
+        if args.db_latency and any(args.db_latency):
+            raise databases.DatabaseError(f"--db-latency: {NO_PROXY}")
+        if args.dry_run:
+            notes.append(f"note: {NO_PROXY}: a run now leaves those levels out")
+        else:
+            notes.append(f"taskbench: {NO_PROXY}; leaving them out")
+            settings = replace(settings, db_latency=(0.0,))
     found = crosscheck.find_wrk(args.wrk)
     # --quick keeps its 3 minutes by leaving wrk out, unless asked for by path.
     wrk = None if args.no_wrk or (args.quick and not args.wrk) else found
@@ -198,6 +274,8 @@ def main(args: argparse.Namespace) -> int:
     client_cpus = args.client_cpus or client_default
     available = runner.availability(settings.impls)
     the_plan = plan.build(settings, available)
+    for note in notes:
+        print(note, file=sys.stderr)
     if args.dry_run:
         for line in plan.describe(the_plan, bool(wrk)):
             print(line)

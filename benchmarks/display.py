@@ -30,7 +30,7 @@ class Current:
     target: str = ""
     scenario: str = ""
     load: str = ""
-    repeat: str = ""
+    round: str = ""
     phase: str = "preparing"
     phase_started: float = field(default_factory=time.monotonic)
     phase_seconds: float = 0.0
@@ -72,6 +72,14 @@ class Progress:
             return elapsed / self.done * (self.total - self.done)
         return max(self.planned - elapsed, 0.0)
 
+    def round(self, number: int, rounds: int) -> None:
+        """A new round begins."""
+        self.now.round = f"{number}/{rounds}"
+
+    def add_windows(self, count: int) -> None:
+        """The sweep's extension added windows to the plan."""
+        self.total += count
+
     def phase(self, name: str, seconds: float = 0.0, **where: str) -> None:
         """A new phase: preparing, warm-up, measuring, auditing, wrk..."""
         for key, value in where.items():
@@ -95,13 +103,16 @@ class Progress:
         """A window finished: count it and show its figures."""
         self.done += 1
         lat = rec["latency_ms"]
-        point = f"{rec['offered_rps']:g} req/s" if rec["offered_rps"] else f"{rec['users']} users"
+        users = f"{rec['users']} user{'s' if rec['users'] != 1 else ''}"
+        point = f"{rec['offered_rps']:g} req/s" if rec["offered_rps"] else users
+        if rec["db_latency_ms"]:
+            point += f" +{rec['db_latency_ms']:g} ms db"
         cpu = rec["client"]["cpu_percent"]
         row = (
             f"{rec['impl']}/{rec['variant']}",
             rec["scenario"],
             point,
-            str(rec["repeat"]),
+            str(rec["round"]),
             f"{rec['requests_per_second']:.0f}",
             f"{lat['p50']:.2f}",
             f"{lat['p99']:.2f}",
@@ -111,7 +122,7 @@ class Progress:
         self.recent.append(row)
         if not self.is_live:
             self.console.print(
-                f"[{self.done}/{self.total}] {row[0]} {row[1]} {row[2]} r{row[3]}: "
+                f"[{self.done}/{self.total}] round {row[3]} {row[0]} {row[1]} {row[2]}: "
                 f"{row[4]} req/s, p50 {row[5]} ms, p99 {row[6]} ms, client CPU {row[7]}"
                 + (f" [{row[8]}]" if row[8] else ""),
                 highlight=False,
@@ -132,11 +143,11 @@ class Progress:
         in_phase = time.monotonic() - self.now.phase_started
         length = f"/{self.now.phase_seconds:.0f} s" if self.now.phase_seconds else " s"
         now = Text(
-            f"{self.now.target}  {self.now.scenario}  {self.now.load}  repeat {self.now.repeat}  "
+            f"round {self.now.round}  {self.now.target}  {self.now.scenario}  {self.now.load}  "
             f"{self.now.phase} {in_phase:.0f}{length}  {self.now.rate:,.0f} req/s"
         )
         table = Table(box=None, pad_edge=False)
-        for title in ("implementation", "scenario", "load", "rep", "req/s", "p50 ms", "p99 ms"):
+        for title in ("implementation", "scenario", "load", "round", "req/s", "p50 ms", "p99 ms"):
             table.add_column(title, justify="right" if "ms" in title or "/" in title else "left")
         table.add_column("client CPU", justify="right")
         table.add_column("flags")

@@ -8,6 +8,7 @@ summary of benchmarks/locustfile.py (`PREFIX.window.json`) are kept beside resul
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -35,7 +36,7 @@ class WindowSpec:
 
     scenario: str
     point: LoadPoint
-    warmup: int
+    warmup: float
     duration: int
     first_id: int
     last_id: int
@@ -63,11 +64,11 @@ def locust_argv(spec: WindowSpec, base_url: str, prefix: Path) -> list[str]:
         "-f", str(LOCUSTFILE), SCENARIOS[spec.scenario].user_class,
         "--headless", "--host", base_url,
         "--users", str(users), "--spawn-rate", str(users),
-        "--run-time", f"{spec.warmup + spec.duration + STOP_TIMEOUT}s",
+        "--run-time", f"{math.ceil(spec.warmup + spec.duration + STOP_TIMEOUT)}s",
         "--stop-timeout", str(STOP_TIMEOUT),
         "--csv", str(prefix), "--csv-full-history",
         "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",
-        "--warmup", str(spec.warmup), "--measure", str(spec.duration),
+        "--warmup", f"{spec.warmup:g}", "--measure", str(spec.duration),
         "--first-id", str(spec.first_id), "--last-id", str(spec.last_id),
         "--rate-per-user", f"{spec.point.rate_per_user:g}",
         "--window-out", f"{prefix}.window.json",
@@ -82,8 +83,9 @@ def run_window(
     server_cpus: frozenset[int],
     children: Children,
     on_event: Callable[[dict[str, Any]], None] = lambda event: None,
+    helper_pid: int | None = None,
 ) -> WindowRun:
-    """Run one window and sample the client and the server while it measures."""
+    """Run one window; sample the client (and its helper, the proxy) and the server meanwhile."""
     prefix.parent.mkdir(parents=True, exist_ok=True)
     argv = locust_argv(spec, base_url, prefix)
     log_path = Path(f"{prefix}.locust.log")
@@ -93,7 +95,13 @@ def run_window(
         process = children.spawn(
             argv, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1, encoding="utf-8"
         )
-        sampler = Sampler(process.pid, server_pid, server_cpus, frozenset(os.sched_getaffinity(0)))
+        sampler = Sampler(
+            process.pid,
+            server_pid,
+            server_cpus,
+            frozenset(os.sched_getaffinity(0)),
+            helper_pid=helper_pid,
+        )
         sampler.start()
         overran = threading.Event()
         watchdog = threading.Timer(deadline, lambda: (overran.set(), children.finish(process)))

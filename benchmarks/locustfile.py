@@ -80,6 +80,9 @@ class Window:
     failures: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FAILURE_KINDS, 0))
     examples: list[str] = field(default_factory=list)
     seen: int = 0  # requests since the process started, warm-up included, for the live display
+    # Responses that closed their connection (Connection: close, as gunicorn's sync workers
+    # send): each makes the user open a new connection for its next request.
+    closed: int = 0
 
 
 WINDOW = Window()
@@ -115,11 +118,15 @@ def _record(
     name: str,
     response_time: float,
     exception: BaseException | None = None,
+    response: Any = None,
     **_: Any,
 ) -> None:
     WINDOW.seen += 1
     if not WINDOW.measuring:
         return
+    headers = getattr(response, "headers", None)
+    if headers and str(headers.get("connection") or "").lower() == "close":
+        WINDOW.closed += 1
     key = (request_type, name)
     WINDOW.total.record(response_time)
     WINDOW.routes.setdefault(key, Histogram()).record(response_time)
@@ -218,6 +225,7 @@ def _write_window(environment: Environment, **_: Any) -> None:
             "seconds": max(WINDOW.end - WINDOW.start, 0.0) if WINDOW.start else 0.0,
         },
         "requests": WINDOW.total.count,
+        "connections_closed": WINDOW.closed,
         "failures": {"total": sum(WINDOW.failures.values()), **WINDOW.failures},
         "latency_ms": WINDOW.total.summary(),
         "routes": [

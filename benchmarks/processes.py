@@ -12,12 +12,19 @@ import os
 import signal
 import subprocess
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from benchmarks.servers import start_timed
 from taskbench import launcher
 
 GRACE = 5.0
+
+
+class Closable(Protocol):
+    """Something started that must be stopped, such as the database-latency proxy."""
+
+    def close(self) -> None:
+        """Stop it."""
 
 
 def stop_group(process: subprocess.Popen[Any], grace: float = GRACE) -> None:
@@ -43,6 +50,7 @@ class Children:
     def __init__(self) -> None:
         self._processes: dict[int, subprocess.Popen[Any]] = {}
         self._servers: dict[int, launcher.ServerProcess] = {}
+        self._routes: dict[int, Closable] = {}
 
     def spawn(self, argv: list[str], **options: Any) -> subprocess.Popen[Any]:
         """Start a command in a process group of its own and remember it."""
@@ -74,12 +82,23 @@ class Children:
         finally:
             self.release(server)
 
+    def track_route(self, route: Closable) -> None:
+        """Remember a database route (the latency proxy) so that stop_all closes it."""
+        self._routes[id(route)] = route
+
+    def release_route(self, route: Closable) -> None:
+        """Close a database route and forget it."""
+        route.close()
+        self._routes.pop(id(route), None)
+
     def stop_all(self) -> None:
-        """Stop everything still running."""
+        """Stop everything still running: Locust and wrk, then servers, then proxies."""
         for process in list(self._processes.values()):
             self.finish(process)
         for server in list(self._servers.values()):
             self.release(server)
+        for route in list(self._routes.values()):
+            self.release_route(route)
 
     @property
     def running(self) -> list[int]:

@@ -1,4 +1,4 @@
-"""results.json: one record per measured window, summaries across repeats, and the run's facts.
+"""results.json: one record per measured window, summaries across rounds, and the run's facts.
 
 The layout is the JSON Schema in results.schema.json beside this file (README.md explains it);
 every results file is validated against it before the run ends.
@@ -15,34 +15,35 @@ from typing import Any
 
 import jsonschema
 
+from benchmarks import crosscheck, drift
 from benchmarks.audit import Audit
 from benchmarks.loadgen import WindowRun
 from benchmarks.plan import FIXED, LoadPoint
 
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Below this share of the offered rate, a fixed-load window did not get the load it was meant to.
 ACHIEVED_MIN = 0.95
-# wrk beating Locust by more than this at the same load point suggests the client held Locust back.
-WRK_FASTER = 1.25
 LATENCIES = ("p50", "p90", "p99", "p99_9", "max")
-ROW_KEYS = ("impl", "variant", "scenario", "load_model", "users", "offered_rps")
+ROW_KEYS = ("impl", "variant", "scenario", "load_model", "users", "offered_rps", "db_latency_ms")
 
 
 @dataclass(frozen=True)
 class Where:
-    """Which server, scenario and load a window belongs to."""
+    """Which server, scenario, load and round a window belongs to."""
 
     impl: str
     variant: str
     session: str
     scenario: str
     point: LoadPoint
+    round: int = 1
+    position: int = 1
     shared_cores: bool = False
 
 
 def spread(values: Iterable[float]) -> dict[str, float]:
-    """Median, minimum and maximum of the repeats."""
+    """Median, minimum and maximum across rounds."""
     data = list(values)
     if not data:
         return {"median": 0.0, "min": 0.0, "max": 0.0}
@@ -75,7 +76,9 @@ def _flags(
     return flags
 
 
-def record(where: Where, repeat: int, run: WindowRun, audit: Audit | None, out: Path) -> dict:
+def record(
+    where: Where, run: WindowRun, audit: Audit | None, out: Path, warmup: float = 0.0
+) -> dict:
     """The record of one measured window."""
     summary = run.summary or {}
     seconds = summary.get("window", {}).get("seconds", 0.0)
@@ -84,6 +87,11 @@ def record(where: Where, repeat: int, run: WindowRun, audit: Audit | None, out: 
     failures = summary.get("failures", {"total": 0, "status": 0, "body": 0, "connection": 0})
     usage = run.usage
     server_cpu = usage.server_cpu_seconds if usage else None
+    client_ms = (
+        round(usage.client_cpu_percent / 100 * seconds / requests * 1000, 4)
+        if usage and requests
+        else None
+    )
     return {
         "impl": where.impl,
         "variant": where.variant,
@@ -92,7 +100,10 @@ def record(where: Where, repeat: int, run: WindowRun, audit: Audit | None, out: 
         "load_model": where.point.model,
         "users": where.point.users,
         "offered_rps": where.point.offered_rps,
-        "repeat": repeat,
+        "db_latency_ms": where.point.db_latency_ms,
+        "round": where.round,
+        "position": where.position,
+        "warmup_seconds": warmup,
         "window_seconds": round(seconds, 3),
         "requests": requests,
         "requests_per_second": round(rps, 1),
@@ -102,11 +113,14 @@ def record(where: Where, repeat: int, run: WindowRun, audit: Audit | None, out: 
         "latency_ms": summary.get("latency_ms", dict.fromkeys((*LATENCIES, "mean"), 0.0)),
         "failures": failures,
         "failure_examples": summary.get("failure_examples", []),
+        "connections_closed": summary.get("connections_closed"),
         "routes": summary.get("routes", []),
         "client": {
             "cpu_percent": usage.client_cpu_percent if usage else None,
             "cpu_percent_max": usage.client_cpu_percent_max if usage else None,
             "cores_busy_percent": usage.client_cores_busy_percent if usage else None,
+            "cpu_ms_per_request": client_ms,
+            "proxy_cpu_percent": usage.helper_cpu_percent if usage else None,
             "client_bound": bool(usage and usage.client_bound),
         },
         "server": {
@@ -130,32 +144,46 @@ def record(where: Where, repeat: int, run: WindowRun, audit: Audit | None, out: 
     }
 
 
-def _check_flags(check: dict | None) -> set[str]:
-    """`wrk_faster` when wrk got much more out of the server than Locust at the same point."""
-    ratio = (check or {}).get("wrk_to_locust")
-    return {"wrk_faster"} if ratio and ratio > WRK_FASTER else set()
+def row_key(row: dict) -> tuple:
+    """Which load point of which server a record, cross-check or summary is about."""
+    return tuple(row.get(k, 0.0) if k == "db_latency_ms" else row[k] for k in ROW_KEYS)
 
 
-def _row_key(row: dict) -> tuple:
-    return tuple(row[k] for k in ROW_KEYS)
+def _by_round(recs: list[dict]) -> list[dict]:
+    return [
+        {
+            "round": r["round"],
+            "position": r["position"],
+            "requests_per_second": r["requests_per_second"],
+            "p50": r["latency_ms"]["p50"],
+            "p99": r["latency_ms"]["p99"],
+            "flags": r["flags"],
+        }
+        for r in sorted(recs, key=lambda r: r["round"])
+    ]
 
 
 def summarize(records: list[dict], cross_checks: list[dict]) -> list[dict]:
-    """One summary per implementation x variant x scenario x load point, across its repeats."""
+    """One summary per implementation x variant x scenario x load point, across its rounds."""
     rows: dict[tuple, list[dict]] = {}
     for rec in records:
-        rows.setdefault(_row_key(rec), []).append(rec)
-    checks = {_row_key(c): c for c in cross_checks}
+        rows.setdefault(row_key(rec), []).append(rec)
+    checks: dict[tuple, list[dict]] = {}
+    for check in cross_checks:
+        checks.setdefault(row_key(check), []).append(check)
     summaries = []
     for key, recs in rows.items():
         good = [r for r in recs if not r["error"]] or recs
-        check = checks.get(key)
+        found = crosscheck.agreement(recs, checks.get(key, []))
         per_1000 = [r["server"]["cpu_seconds_per_1000_requests"] for r in good]
         client = [r["client"]["cpu_percent"] for r in good]
+        flags = {flag for r in recs for flag in r["flags"]}
+        if found and not found["agree"]:
+            flags.add("wrk_disagrees")
         summaries.append(
             {
                 **dict(zip(ROW_KEYS, key, strict=True)),
-                "repeats": len(recs),
+                "rounds": len(recs),
                 "requests_per_second": spread(r["requests_per_second"] for r in good),
                 "latency_ms": {
                     name: spread(r["latency_ms"][name] for r in good) for name in LATENCIES
@@ -164,11 +192,17 @@ def summarize(records: list[dict], cross_checks: list[dict]) -> list[dict]:
                 "client_cpu_percent": spread(c for c in client if c is not None),
                 "server_cpu_seconds_per_1000_requests": spread(x for x in per_1000 if x),
                 "server_peak_rss_bytes": max(r["server"]["peak_rss_bytes"] or 0 for r in recs),
-                "flags": sorted({flag for r in recs for flag in r["flags"]} | _check_flags(check)),
-                "wrk_requests_per_second": check.get("requests_per_second") if check else None,
+                "flags": sorted(flags),
+                "wrk_requests_per_second": found["wrk"]["median"] if found else None,
+                "cross_check": found,
+                "by_round": _by_round(recs),
             }
         )
     return summaries
+
+
+def _with_flag(row: dict, flag: str) -> dict:
+    return {**row, "flags": sorted({*row.get("flags", []), flag})} if flag else row
 
 
 @dataclass
@@ -181,6 +215,8 @@ class Results:
     sessions: list[dict] = field(default_factory=list)
     implementations: list[dict] = field(default_factory=list)
     cross_checks: list[dict] = field(default_factory=list)
+    rounds: list[dict] = field(default_factory=list)
+    sweeps: list[dict] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -188,16 +224,39 @@ class Results:
         """Where results.json goes."""
         return self.out / "results.json"
 
+    def drifted(self) -> set[int]:
+        """The rounds whose drift reference moved from the run's median (benchmarks/drift.py)."""
+        return drift.flagged(self._references())
+
+    def _references(self) -> dict[int, dict[str, float]]:
+        return {r["round"]: r["reference"] for r in self.rounds if r.get("reference")}
+
     def as_dict(self) -> dict[str, Any]:
-        """The whole results document."""
+        """The whole results document; every figure of a drifted round carries `drift`."""
+        drifted = self.drifted()
+        deviations = drift.deviations(self._references())
+        rounds = [
+            {
+                **r,
+                "deviation_percent": deviations.get(r["round"], {}),
+                "drift": r["round"] in drifted,
+            }
+            for r in self.rounds
+        ]
+        records = [_with_flag(r, "drift" if r["round"] in drifted else "") for r in self.records]
+        checks = [
+            _with_flag(c, "drift" if c["round"] in drifted else "") for c in self.cross_checks
+        ]
         return {
             "schema_version": SCHEMA_VERSION,
             **self.document,
             "implementations": self.implementations,
+            "rounds": rounds,
             "sessions": self.sessions,
-            "records": self.records,
-            "summaries": summarize(self.records, self.cross_checks),
-            "cross_checks": self.cross_checks,
+            "records": records,
+            "summaries": summarize(records, checks),
+            "sweeps": self.sweeps,
+            "cross_checks": checks,
             "failures": self.failures,
         }
 

@@ -4,8 +4,10 @@ Locust's own high-CPU warning is not reliable, so the runner watches from outsid
 flagged `client_bound` when Locust used more than CLIENT_BOUND_PERCENT of its core, or when the
 client cores were that busy in total (Locust, the runner, and whatever else the OS put there,
 such as PostgreSQL or other users of a shared machine): either way the figure may measure the
-client rather than the server. How busy the server cores were in total is kept too, to show
-when something besides the server competed for them.
+client rather than the server. A helper of the client (the database-latency proxy, which runs
+on the client cores too) is sampled the same way and counts toward the flag. How busy the
+server cores were in total is kept too, to show when something besides the server competed
+for them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Sample:
     server_cpu: dict[int, float]
     server_rss: int
     busy: tuple[float, ...] = ()  # seconds each CPU of the machine was not idle
+    helper_cpu: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,15 @@ class Usage:
     samples: int
     client_cores_busy_percent: float = 0.0
     server_cores_busy_percent: float = 0.0
+    helper_cpu_percent: float | None = None
 
     @property
     def client_bound(self) -> bool:
-        """True when the load generator, or its cores, were near their limit."""
-        return max(self.client_cpu_percent, self.client_cores_busy_percent) > CLIENT_BOUND_PERCENT
+        """True when the load generator, its helper, or its cores were near their limit."""
+        busiest = max(
+            self.client_cpu_percent, self.client_cores_busy_percent, self.helper_cpu_percent or 0
+        )
+        return busiest > CLIENT_BOUND_PERCENT
 
 
 def _cpu(process: psutil.Process) -> float:
@@ -77,8 +84,16 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def take(client_pid: int | None, server_pid: int) -> Sample:
-    """One sample of the client process and the server tree."""
+def _cpu_of(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    with contextlib.suppress(psutil.Error):
+        return _cpu(psutil.Process(pid))
+    return 0.0
+
+
+def take(client_pid: int | None, server_pid: int, helper_pid: int | None = None) -> Sample:
+    """One sample of the client process, its helper and the server tree."""
     cpu: dict[int, float] = {}
     rss = 0
     for process in tree(server_pid):
@@ -88,15 +103,20 @@ def take(client_pid: int | None, server_pid: int) -> Sample:
                 rss += process.memory_info().rss
         except psutil.Error:
             continue
-    client = 0.0
-    if client_pid is not None:
-        with contextlib.suppress(psutil.Error):
-            client = _cpu(psutil.Process(client_pid))
+    client = _cpu_of(client_pid)
+    helper = _cpu_of(helper_pid)
     busy = tuple(
         sum(times) - times.idle - getattr(times, "iowait", 0.0)
         for times in psutil.cpu_times(percpu=True)
     )
-    return Sample(time=time.time(), client_cpu=client, server_cpu=cpu, server_rss=rss, busy=busy)
+    return Sample(
+        time=time.time(),
+        client_cpu=client,
+        server_cpu=cpu,
+        server_rss=rss,
+        busy=busy,
+        helper_cpu=helper,
+    )
 
 
 @dataclass
@@ -107,6 +127,7 @@ class Sampler:
     server_pid: int
     server_cpus: frozenset[int] = frozenset()
     client_cpus: frozenset[int] = frozenset()
+    helper_pid: int | None = None
     interval: float = INTERVAL
     samples: list[Sample] = field(default_factory=list)
     marks: dict[str, Sample] = field(default_factory=dict)
@@ -122,7 +143,7 @@ class Sampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._add(take(self.client_pid, self.server_pid))
+            self._add(take(self.client_pid, self.server_pid, self.helper_pid))
             self._stop.wait(self.interval)
 
     def _add(self, sample: Sample) -> Sample:
@@ -132,7 +153,7 @@ class Sampler:
 
     def mark(self, name: str) -> None:
         """Take a sample now and remember it under a name ('start', 'end')."""
-        self.marks[name] = self._add(take(self.client_pid, self.server_pid))
+        self.marks[name] = self._add(take(self.client_pid, self.server_pid, self.helper_pid))
 
     def stop(self) -> None:
         """Stop sampling."""
@@ -147,7 +168,12 @@ class Sampler:
         with self._lock:
             samples = sorted(self.samples, key=lambda s: s.time)
         return usage(
-            samples, self.marks["start"], self.marks["end"], self.server_cpus, self.client_cpus
+            samples,
+            self.marks["start"],
+            self.marks["end"],
+            self.server_cpus,
+            self.client_cpus,
+            helper=self.helper_pid is not None,
         )
 
 
@@ -170,6 +196,7 @@ def usage(
     end: Sample,
     server_cpus: frozenset[int] = frozenset(),
     client_cpus: frozenset[int] = frozenset(),
+    helper: bool = False,
 ) -> Usage:
     """Client and server use between two samples, from every sample taken in between."""
     inside = [s for s in samples if start.time <= s.time <= end.time]
@@ -190,4 +217,7 @@ def usage(
         samples=len(inside),
         client_cores_busy_percent=round(_busy(start, end, client_cpus, seconds), 1),
         server_cores_busy_percent=round(_busy(start, end, server_cpus, seconds), 1),
+        helper_cpu_percent=(
+            round((end.helper_cpu - start.helper_cpu) / seconds * 100, 1) if helper else None
+        ),
     )

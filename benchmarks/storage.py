@@ -1,15 +1,17 @@
 """The benchmark's databases: one seeded template per implementation, copied for each server.
 
 Copying a seeded template is what makes "a fresh database with the same rows" cheap: SQLite
-copies through its backup API, PostgreSQL through CREATE DATABASE ... TEMPLATE.
+copies through its backup API, PostgreSQL through CREATE DATABASE ... TEMPLATE. Every name
+carries the run's own tag after PREFIX, so two runs on one PostgreSQL server never touch (or
+drop) each other's databases.
 """
 
 from __future__ import annotations
 
-import os
 import re
+import secrets
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
@@ -36,18 +38,26 @@ class DatabaseServer:
         """Whether a --database-url chooses SQLite: `sqlite`, or any sqlite: URL."""
         return bool(url) and (url == "sqlite" or databases.kind(url) == "sqlite")
 
+    # A few random hex digits of this run, in every database name it creates.
+    tag: str = ""
+
     @classmethod
     def on(cls, server: postgres.Postgres) -> DatabaseServer:
         """The benchmark's databases on a PostgreSQL server."""
         return cls("postgresql", server.admin_url, server.origin, server.where)
 
-    def name(self, *parts: str) -> str:
-        """A database name under the benchmark's prefix, safe for PostgreSQL.
+    def for_run(self) -> DatabaseServer:
+        """The same server, naming databases with a tag of a new run."""
+        return replace(self, tag=secrets.token_hex(3))
 
-        It carries the run's pid, so that two runs on one server never drop each other's.
-        """
-        tail = re.sub(r"[^a-z0-9_]", "_", "_".join(parts).lower())[:38]
-        return f"{PREFIX}{os.getpid()}_{tail}"
+    @property
+    def prefix(self) -> str:
+        """How every database of this run begins: taskbench_bench_<tag>_."""
+        return PREFIX + (f"{self.tag}_" if self.tag else "")
+
+    def name(self, *parts: str) -> str:
+        """A database name under the run's prefix, safe for PostgreSQL (63 characters at most)."""
+        return self.prefix + re.sub(r"[^a-z0-9_]", "_", "_".join(parts).lower())[:40]
 
     def fresh(self, name: str) -> str:
         """A new empty database; returns its URL."""

@@ -224,12 +224,22 @@ def _key(row: dict[str, Any]) -> tuple[str, str, str, str, int, Any]:
     )  # fmt: skip
 
 
+def _direct(row: dict[str, Any]) -> bool:
+    """True for figures measured without added database latency (all of a version 1 run)."""
+    return not row.get("db_latency_ms")
+
+
 def _points(data: dict[str, Any], impl: str, variant: str) -> tuple[Point, ...]:
     groups: dict[tuple[str, str, str, str, int, Any], list[dict[str, Any]]] = {}
     for record in data["records"]:
-        if record["impl"] == impl and record["variant"] == variant:
+        if record["impl"] == impl and record["variant"] == variant and _direct(record):
             groups.setdefault(_key(record), []).append(record)
-    checks = {_key(c): c for c in data.get("cross_checks", [])}
+    # Version 2 runs wrk in every round: the point shows the median of its rounds.
+    runs: dict[tuple[str, str, str, str, int, Any], list[float]] = {}
+    for check in data.get("cross_checks", []):
+        if _direct(check) and check.get("requests_per_second") is not None:
+            runs.setdefault(_key(check), []).append(check["requests_per_second"])
+    checks = {key: {"requests_per_second": statistics.median(v)} for key, v in runs.items()}
     found = (_point(records, checks.get(key)) for key, records in groups.items())
     return tuple(p for p in found if p is not None)
 

@@ -24,7 +24,7 @@ from taskbench import launcher, postgres
 BENCH = [
     sys.executable, "-m", "taskbench", "bench", "--no-live", "--no-wrk", "--impl", "fastapi",
     "--scenario", "health", "--peak-users", "2", "--duration", "60", "--warmup", "1",
-    "--repeats", "1", "--seed-rows", "50",
+    "--rounds", "1", "--seed-rows", "50", "--reference-seconds", "0.2",
 ]  # fmt: skip
 WAIT = 120.0
 

@@ -8,6 +8,7 @@ from benchmarks import crosscheck
 from benchmarks.latency import Histogram
 from benchmarks.results import spread, summarize
 from benchmarks.sampling import Sample, usage
+from tests.bench_factories import window_record, wrk_check
 
 
 def test_histogram_percentiles_keep_sub_millisecond_resolution() -> None:
@@ -77,44 +78,89 @@ def test_spread_is_median_min_max() -> None:
     assert spread([3.0, 1.0, 2.0]) == {"median": 2.0, "min": 1.0, "max": 3.0}
 
 
-def _record(repeat: int, rps: float, flags: list[str]) -> dict:
-    latency = {"p50": rps / 100, "p90": 1.0, "p99": 2.0, "p99_9": 3.0, "max": 4.0, "mean": 1.0}
-    return {
-        "impl": "fastapi", "variant": "uvicorn", "scenario": "read", "load_model": "closed",
-        "users": 32, "offered_rps": None, "repeat": repeat, "requests_per_second": rps,
-        "latency_ms": latency, "failures": {"total": 1}, "error": None, "flags": flags,
-        "client": {"cpu_percent": 50.0}, "server": {
-            "cpu_seconds_per_1000_requests": 0.5, "peak_rss_bytes": 1000 * repeat,
-        },
-    }  # fmt: skip
-
-
-def test_summary_keeps_the_spread_and_every_flag_of_the_repeats() -> None:
-    records = [_record(1, 100.0, []), _record(2, 300.0, ["client_bound"]), _record(3, 200.0, [])]
+def test_summary_keeps_the_spread_across_rounds_and_every_flag() -> None:
+    records = [
+        window_record(1, 100.0),
+        window_record(2, 300.0, ["client_bound"]),
+        window_record(3, 200.0),
+    ]
 
     (summary,) = summarize(records, [])
 
-    assert summary["repeats"] == 3
+    assert summary["rounds"] == 3
     assert summary["requests_per_second"] == {"median": 200.0, "min": 100.0, "max": 300.0}
     assert summary["latency_ms"]["p50"] == {"median": 2.0, "min": 1.0, "max": 3.0}
     assert summary["flags"] == ["client_bound"]
     assert summary["failures"] == 3
     assert summary["server_peak_rss_bytes"] == 3000
+    assert [(r["round"], r["requests_per_second"]) for r in summary["by_round"]] == [
+        (1, 100.0),
+        (2, 300.0),
+        (3, 200.0),
+    ]
+    assert summary["cross_check"] is None
 
 
-def test_summary_flags_a_point_where_wrk_got_much_more_than_locust() -> None:
-    check = {
-        **{k: _record(1, 0, [])[k] for k in ("impl", "variant", "scenario", "load_model")},
-        "users": 32,
-        "offered_rps": None,
-        "requests_per_second": 140.0,
-        "wrk_to_locust": 1.4,
-    }
+def test_points_at_another_database_latency_are_summarized_apart() -> None:
+    records = [window_record(1, 100.0), window_record(1, 20.0, db_latency_ms=10.0)]
 
-    (summary,) = summarize([_record(1, 100.0, [])], [check])
+    summaries = summarize(records, [])
 
-    assert summary["flags"] == ["wrk_faster"]
-    assert summary["wrk_requests_per_second"] == 140.0
+    assert sorted(s["db_latency_ms"] for s in summaries) == [0.0, 10.0]
+
+
+def test_medians_within_ten_percent_agree() -> None:
+    records = [window_record(n, rps) for n, rps in enumerate((100.0, 104.0, 98.0), 1)]
+    checks = [wrk_check(n, rps) for n, rps in enumerate((108.0, 95.0, 109.0), 1)]
+
+    (summary,) = summarize(records, checks)
+
+    found = summary["cross_check"]
+    assert found["agree"]
+    assert found["explanation"] == []
+    assert found["locust"]["median"] == 100.0
+    assert found["wrk"]["median"] == 108.0
+    assert summary["wrk_requests_per_second"] == 108.0
+    assert "wrk_disagrees" not in summary["flags"]
+
+
+def test_wrk_faster_where_every_response_closed_its_connection_says_so() -> None:
+    records = [
+        window_record(n, 400.0, connections_closed=8000, client={
+            "cpu_percent": 55.0, "cpu_ms_per_request": 1.4, "cores_busy_percent": 60.0,
+        })
+        for n in (1, 2, 3)
+    ]  # fmt: skip
+    checks = [wrk_check(n, 480.0) for n in (1, 2, 3)]
+
+    (summary,) = summarize(records, checks)
+
+    found = summary["cross_check"]
+    assert not found["agree"]
+    assert found["wrk_to_locust"] == 1.2
+    assert found["facts"]["connections_closed_per_request"] == 1.0
+    assert "wrk_disagrees" in summary["flags"]
+    assert "new connection for nearly every request" in found["explanation"][0]
+    assert "1.40 ms of Locust's CPU per request" in found["explanation"][0]
+    assert "do not overlap" in found["explanation"][-1]
+
+
+def test_wrk_faster_with_locust_near_its_limit_names_its_cpu() -> None:
+    busy = {"cpu_percent": 80.0, "cpu_ms_per_request": 0.6, "cores_busy_percent": 82.0}
+    records = [window_record(n, 1000.0, client=busy) for n in (1, 2)]
+
+    (summary,) = summarize(records, [wrk_check(1, 1300.0), wrk_check(2, 1300.0)])
+
+    assert summary["cross_check"]["explanation"][0].startswith("Locust used 80% of its core")
+
+
+def test_locust_faster_than_wrk_with_wrk_errors_counts_them() -> None:
+    errors = {"connect": 0, "read": 3, "write": 0, "status": 0, "timeout": 0}
+    checks = [wrk_check(1, 700.0, errors=errors)]
+
+    (summary,) = summarize([window_record(1, 1000.0)], checks)
+
+    assert summary["cross_check"]["explanation"][0] == "wrk counted 3 socket or status errors"
 
 
 WRK_OUTPUT = """Running 3s test @ http://127.0.0.1:8000

@@ -1,7 +1,8 @@
 """A smoke benchmark of every importable implementation on SQLite, checked against the schema.
 
-It runs the real pipeline (seeding, smoke check, Locust, audit, results.json) with windows of a
-couple of seconds, so that the benchmark cannot silently rot. No figure is asserted on.
+It runs the real pipeline (seeding, two rounds with their drift references, smoke check, Locust,
+the adaptive sweep, audit, wrk, results.json) with windows of a couple of seconds, so that the
+benchmark cannot silently rot. No figure is asserted on.
 """
 
 from __future__ import annotations
@@ -19,13 +20,17 @@ from benchmarks import results
 from benchmarks.runner import availability
 from taskbench import registry
 
-# --quick (one server per implementation), shortened further; wrk runs if it is installed.
-# SQLite by choice: the PostgreSQL default is exercised by test_postgres_fallback.py.
+# --quick (one server per implementation and round), in two rounds, the mix alone, shortened
+# further; the sweep may add one level (8 users, on a server of its own); wrk runs if it is
+# installed. The read-only path is run by test_bench_drift.py and test_bench_routes.py. SQLite by
+# choice: the PostgreSQL default is exercised by test_postgres_fallback.py.
+ROUNDS = 2
 BENCH = [
-    sys.executable, "-m", "taskbench", "bench", "--quick", "--no-live", "--database-url", "sqlite",
-    "--scenario", "health", "--scenario", "mixed", "--users", "4", "--peak-users", "4",
-    "--offered-rps", "20", "--fixed-users", "4",
-    "--duration", "2", "--warmup", "1", "--seed-rows", "100",
+    sys.executable, "-m", "taskbench", "bench", "--quick", "--no-live", "--rounds", str(ROUNDS),
+    "--database-url", "sqlite",
+    "--scenario", "mixed", "--users", "4", "--peak-users", "4",
+    "--sweep-cap", "8", "--offered-rps", "20", "--fixed-users", "4",
+    "--duration", "1", "--warmup", "0", "--seed-rows", "100", "--reference-seconds", "0.2",
     "--wrk", "wrk", "--wrk-duration", "1", "--slow-hold", "1",
 ]  # fmt: skip
 
@@ -74,6 +79,54 @@ def test_results_file_matches_its_schema(smoke_run: tuple[int, dict, Path]) -> N
     assert results.validate(document) == []
 
 
+def test_every_round_visits_every_implementation_in_a_rotated_order(
+    smoke_run: tuple[int, dict, Path],
+) -> None:
+    _, document, _ = smoke_run
+    orders = [[o["impl"] for o in r["order"]] for r in document["rounds"]]
+
+    assert [r["round"] for r in document["rounds"]] == list(range(1, ROUNDS + 1))
+    assert orders[1] == orders[0][1:] + orders[0][:1]
+    for rec in document["records"]:
+        order = orders[rec["round"] - 1]
+        assert order.index(rec["impl"]) + 1 == rec["position"], rec["session"]
+    for session in document["sessions"]:
+        assert session["session"].startswith(f"r{session['round']}-")
+
+
+def test_each_round_opens_with_a_drift_reference(smoke_run: tuple[int, dict, Path]) -> None:
+    _, document, _ = smoke_run
+
+    for found in document["rounds"]:
+        assert found["reference"] is not None, found["reference_error"]
+        assert found["reference"]["cpu_units_per_second"] > 0
+        assert found["reference"]["queries_per_second"] > 0
+        assert set(found["deviation_percent"]) == {"cpu_units_per_second", "queries_per_second"}
+        flagged = [r for r in document["records"] if r["round"] == found["round"]]
+        assert all(("drift" in r["flags"]) == found["drift"] for r in flagged)
+
+
+def test_every_round_measures_the_levels_the_first_round_swept_to(
+    smoke_run: tuple[int, dict, Path],
+) -> None:
+    _, document, _ = smoke_run
+
+    assert document["sweeps"]
+    for found in document["sweeps"]:
+        assert found["decided_in_round"] == 1
+        assert found["stop"] is not None
+        assert found["levels"] == sorted([*found["listed"], *found["added"]])
+        for round_number in range(1, ROUNDS + 1):
+            users = {
+                r["users"] for r in document["records"]
+                if (r["impl"], r["variant"], r["scenario"]) == (
+                    found["impl"], found["variant"], found["scenario"]
+                ) and r["load_model"] == "closed" and r["round"] == round_number
+            }  # fmt: skip
+            assert sorted(users) == found["levels"], (found, round_number)
+        assert found["peak_users"] in found["levels"]
+
+
 def test_every_importable_implementation_has_records(smoke_run: tuple[int, dict, Path]) -> None:
     _, document, _ = smoke_run
     importable = [
@@ -83,10 +136,10 @@ def test_every_importable_implementation_has_records(smoke_run: tuple[int, dict,
     assert importable, "no implementation can be imported"
     for name in importable:
         mine = [r for r in document["records"] if r["impl"] == name]
-        assert {(r["scenario"], r["load_model"]) for r in mine} == {
-            ("health", "closed"),
-            ("mixed", "fixed"),
-            ("mixed", "closed"),
+        assert {(r["scenario"], r["load_model"], r["round"]) for r in mine} == {
+            (scenario, model, round_number)
+            for scenario, model in (("mixed", "fixed"), ("mixed", "closed"))
+            for round_number in range(1, ROUNDS + 1)
         }, name
 
 
@@ -122,9 +175,12 @@ def test_conditions_and_versions_are_recorded(smoke_run: tuple[int, dict, Path])
     assert document["conditions"]["database"]["kind"] == "sqlite"
     assert document["conditions"]["access_logs"] == "off"
     assert document["software"]["packages"]["locust"]
+    assert document["conditions"]["database"]["prefix"].startswith("taskbench_bench_")
     for rec in document["records"]:
         assert rec["client"]["cores_busy_percent"] is not None
         assert rec["locust"]["wall_seconds"] > 0
+        assert rec["db_latency_ms"] == 0
+        assert rec["connections_closed"] is not None
     for session in document["sessions"]:
         assert session["wall_seconds"] is not None
         assert session["cpus"] == document["conditions"]["server_cpus"]
