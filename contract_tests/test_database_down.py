@@ -60,10 +60,10 @@ def test_database_outage_is_503_and_the_server_recovers_without_restart(
 ):
     impl = postgres_target.impl
     for variant in (None, *OWN_CONNECTION_HANDLING.get(impl, ())):
-        outage_and_recovery(launch, connect, selection.admin_url, impl, variant)
+        outage_and_recovery(launch, connect, selection, impl, variant)
 
 
-def outage_and_recovery(launch, connect, admin_url: str, impl: str, variant: str | None) -> None:
+def outage_and_recovery(launch, connect, selection, impl: str, variant: str | None) -> None:
     """Cut a served variant's database off, check the 503s, let it back, check recovery."""
     name = f"{impl}_down" if variant is None else f"{impl}_{variant}_down".replace("-", "_")
     with (
@@ -73,7 +73,7 @@ def outage_and_recovery(launch, connect, admin_url: str, impl: str, variant: str
         task = create_task(api, "Survives the outage")
         pid = server.process.process.pid
         try:
-            cut_off(admin_url, server.database_name)
+            cut_off(selection.admin_url, server.database_name)
 
             healths = [api.get("/health") for _ in range(3)]
             calls = [
@@ -85,7 +85,7 @@ def outage_and_recovery(launch, connect, admin_url: str, impl: str, variant: str
                 api.delete(task_url(task["id"])),
             ]
         finally:
-            set_allow_connections(admin_url, server.database_name, True)
+            set_allow_connections(selection.admin_url, server.database_name, True)
 
         for health in healths:
             assert health.status_code == 503, describe(health)

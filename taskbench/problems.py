@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import json
 
-# RFC 9110's methods and PATCH (RFC 5789). The HTTP servers answer any other method with 501,
-# since uvicorn's parser refuses methods it does not know before any framework could.
+# The methods HTTP defines for any resource: RFC 9110's, PATCH (RFC 5789) and QUERY (the HTTP
+# working group's safe method with a body, draft-ietf-httpbis-safe-method-w-body), which clients
+# and tools now send. A path that does not serve one answers 405; the HTTP servers answer any
+# other method with 501, since uvicorn's parser refuses methods it does not know before any
+# framework could.
 METHODS = frozenset(
-    ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
+    ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "QUERY"]
 )
 
 # RFC 9110 reason phrases (RFC 6585 for 431), as the contract spells them.

