@@ -105,7 +105,17 @@ def tests(session: nox.Session) -> None:
     # Compose v1 from Debian validates docker-compose.yml; no Docker engine is needed for that.
     _apt_install(session, "docker-compose", "docker-compose", "--no-install-recommends")
     _lint(session)
-    session.run("python", "-m", "pytest", *session.posargs)
+    if session.posargs:  # a selection of one's own, as given
+        session.run("python", "-m", "pytest", *session.posargs)
+        return
+    # The contract suite spread over a process per core (pytest-xdist; each shared server's
+    # tests stay in one process), then the tools' tests one at a time: some of them measure
+    # (the drift reference, the proxy's delay), which other tests beside them would disturb.
+    session.run(
+        "python", "-m", "pytest", "-n", "auto", "--dist", "loadgroup",
+        "contract_tests", "django_impl/tests",
+    )  # fmt: skip
+    session.run("python", "-m", "pytest", "tests")
 
 
 @nox.session

@@ -125,6 +125,11 @@ def warnings_about_the_document(generator: str, output: str) -> list[str]:
     ]
 
 
+def package_init(client: GeneratedClient) -> Path:
+    """Where a whole cached client has its package's __init__.py, relative to its root."""
+    return Path(client.package) / "__init__.py"
+
+
 def generate(generator: str, documents: dict[str, dict]) -> dict[str, GeneratedClient | str]:
     """A client from each document, from the cache or generated now, all at once.
 
@@ -138,7 +143,7 @@ def generate(generator: str, documents: dict[str, dict]) -> dict[str, GeneratedC
         package = f"{generator.split('-')[-1]}_{key}"  # client_..., generator_...
         root = CACHE / f"{generator}-{version(generator)}" / key
         client = GeneratedClient(generator, name, package, root)
-        if (root / package / "__init__.py").is_file():
+        if (root / package_init(client)).is_file():
             found[name] = client
             continue
         scratch = Path(tempfile.mkdtemp(prefix=f"{key}-", dir=CACHE))
@@ -164,8 +169,15 @@ def generate(generator: str, documents: dict[str, dict]) -> dict[str, GeneratedC
             shutil.rmtree(scratch, ignore_errors=True)
             continue
         client.root.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(client.root, ignore_errors=True)
-        scratch.rename(client.root)  # whole, or not at all
+        try:
+            scratch.rename(client.root)  # whole, or not at all
+        except OSError:
+            if (client.root / package_init(client)).is_file():
+                # Another test process (pytest-xdist) cached the same client first: use that.
+                shutil.rmtree(scratch, ignore_errors=True)
+            else:  # what was there is not a whole client
+                shutil.rmtree(client.root, ignore_errors=True)
+                scratch.rename(client.root)
         found[name] = client
     return found
 

@@ -236,6 +236,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             patch.setenv(postgres.URL_VARIABLE, selection.admin_url)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep each shared server's tests together when pytest-xdist spreads the suite over
+    processes (`--dist loadgroup`), so that every server is still started once."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        target = params.params.get("server") if params else None
+        if isinstance(target, Target):
+            item.add_marker(pytest.mark.xdist_group(f"server-{target.id}"))
+
+
 def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
     """Say once, after collection, which PostgreSQL the postgresql tests use."""
     found = config.stash[SELECTION].postgres
