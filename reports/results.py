@@ -58,6 +58,22 @@ class Point:
     audit_passed: bool | None
     flags: tuple[str, ...] = ()
     crosscheck_rps: float | None = None
+    # Milliseconds added per database round trip by the latency proxy (0: direct).
+    db_latency_ms: float = 0.0
+    # Rounds the figure was measured in, and the wrk cross-check's agreement with Locust
+    # (benchmarks/crosscheck.py: locust and wrk spreads, agree, explanation), if cross-checked.
+    rounds: int = 1
+    crosscheck: dict[str, Any] | None = None
+
+    @property
+    def drift(self) -> bool:
+        """True when a round this figure comes from had a drifted reference."""
+        return "drift" in self.flags
+
+    @property
+    def wrk_disagrees(self) -> bool:
+        """True when wrk's median differs from Locust's by more than the agreement bound."""
+        return bool(self.crosscheck) and not self.crosscheck["agree"]
 
     @property
     def label(self) -> str:
@@ -91,6 +107,12 @@ class Server:
     points: tuple[Point, ...]
     # /health probed while slow clients held connections (benchmarks/slowclients.py), if run.
     slow_clients: dict[str, Any] | None = None
+    # The adaptive sweeps (results.json `sweeps`) by (scenario, db_latency_ms).
+    sweeps: dict[tuple[str, float], dict[str, Any]] = field(default_factory=dict)
+    # The database connection limit as served (taskbench.registry.db_connections), if recorded.
+    db_connections: dict[str, Any] | None = None
+    # PostgreSQL round trips per operation (benchmarks/roundtrips.py), if measured.
+    round_trips: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -102,23 +124,43 @@ class Server:
         """True when the server passed its smoke check and was measured."""
         return self.status == "measured"
 
-    def closed(self, scenario: str) -> list[Point]:
-        """The closed-loop points of a scenario, by users."""
-        found = [p for p in self.points if p.scenario == scenario and p.model == CLOSED]
+    def closed(self, scenario: str, db_ms: float = 0.0) -> list[Point]:
+        """The closed-loop points of a scenario at a database latency, by users."""
+        found = [
+            p
+            for p in self.points
+            if p.scenario == scenario and p.model == CLOSED and p.db_latency_ms == db_ms
+        ]
         return sorted(found, key=lambda p: p.users)
 
-    def fixed(self, scenario: str) -> Point | None:
+    def fixed(self, scenario: str, db_ms: float = 0.0) -> Point | None:
         """The fixed offered load point of a scenario, if it was measured."""
-        return next((p for p in self.points if p.scenario == scenario and p.model == FIXED), None)
+        return next(
+            (
+                p
+                for p in self.points
+                if p.scenario == scenario and p.model == FIXED and p.db_latency_ms == db_ms
+            ),
+            None,
+        )
 
-    def peak(self, scenario: str) -> Point | None:
+    def peak(self, scenario: str, db_ms: float = 0.0) -> Point | None:
         """The closed-loop point with the highest median throughput."""
-        points = self.closed(scenario)
+        points = self.closed(scenario, db_ms)
         return max(points, key=lambda p: p.throughput.median) if points else None
 
-    def at_users(self, scenario: str, users: int) -> Point | None:
+    def at_users(self, scenario: str, users: int, db_ms: float = 0.0) -> Point | None:
         """The closed-loop point of a scenario at a number of users."""
-        return next((p for p in self.closed(scenario) if p.users == users), None)
+        return next((p for p in self.closed(scenario, db_ms) if p.users == users), None)
+
+    def db_levels(self, scenario: str) -> list[float]:
+        """The database latencies (ms added) a scenario was measured at, lowest first."""
+        return sorted({p.db_latency_ms for p in self.points if p.scenario == scenario})
+
+    def peak_reached(self, scenario: str, db_ms: float = 0.0) -> bool | None:
+        """False when the sweep stopped at its cap while throughput still rose; None: no sweep."""
+        found = self.sweeps.get((scenario, db_ms))
+        return None if found is None else found.get("peak_reached")
 
 
 @dataclass(frozen=True)
@@ -140,6 +182,19 @@ class Run:
     servers: tuple[Server, ...]
     problems: tuple[str, ...] = ()
     skipped: dict[str, str] = field(default_factory=dict)
+    # Each round: its order, its drift reference and whether it drifted (results.json `rounds`).
+    rounds: tuple[dict[str, Any], ...] = ()
+    conditions: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def drifted_rounds(self) -> list[int]:
+        """The rounds whose drift reference was more than the bound from the run's median."""
+        return [r["round"] for r in self.rounds if r.get("drift")]
+
+    @property
+    def db_levels(self) -> list[float]:
+        """Every database latency (ms added) measured, lowest first; [0.0] for a direct run."""
+        return sorted({p.db_latency_ms for s in self.servers for p in s.points} | {0.0})
 
     @property
     def scenarios(self) -> list[str]:
@@ -176,7 +231,11 @@ def _spread(items: list[dict[str, Any]], pick: Any) -> Spread | None:
     return Spread.of([float(v) for v in values])
 
 
-def _point(records: list[dict[str, Any]], crosscheck: dict[str, Any] | None) -> Point | None:
+def _point(
+    records: list[dict[str, Any]],
+    crosscheck: dict[str, Any] | None,
+    agreement: dict[str, Any] | None = None,
+) -> Point | None:
     flags = sorted({flag for r in records for flag in r["flags"]})
     usable = [r for r in records if not r.get("error")]
     if not usable:
@@ -214,33 +273,43 @@ def _point(records: list[dict[str, Any]], crosscheck: dict[str, Any] | None) -> 
         audit_passed=all(audits) if audits else None,
         flags=tuple(flags),
         crosscheck_rps=(crosscheck or {}).get("requests_per_second"),
+        db_latency_ms=float(first.get("db_latency_ms") or 0.0),
+        rounds=len({r.get("round", r.get("repeat")) for r in usable}),
+        crosscheck=agreement,
     )
 
 
-def _key(row: dict[str, Any]) -> tuple[str, str, str, str, int, Any]:
+Key = tuple[str, str, str, str, int, Any, float]
+
+
+def _key(row: dict[str, Any]) -> Key:
     return (
         row["impl"], row["variant"], row["scenario"], row["load_model"], row["users"],
-        row.get("offered_rps"),
+        row.get("offered_rps"), float(row.get("db_latency_ms") or 0.0),
     )  # fmt: skip
 
 
-def _direct(row: dict[str, Any]) -> bool:
-    """True for figures measured without added database latency (all of a version 1 run)."""
-    return not row.get("db_latency_ms")
-
-
 def _points(data: dict[str, Any], impl: str, variant: str) -> tuple[Point, ...]:
-    groups: dict[tuple[str, str, str, str, int, Any], list[dict[str, Any]]] = {}
+    groups: dict[Key, list[dict[str, Any]]] = {}
     for record in data["records"]:
-        if record["impl"] == impl and record["variant"] == variant and _direct(record):
+        if record["impl"] == impl and record["variant"] == variant:
             groups.setdefault(_key(record), []).append(record)
-    # Version 2 runs wrk in every round: the point shows the median of its rounds.
-    runs: dict[tuple[str, str, str, str, int, Any], list[float]] = {}
+    # wrk runs in every round: the point shows the median of its rounds, and the agreement.
+    runs: dict[Key, list[float]] = {}
     for check in data.get("cross_checks", []):
-        if _direct(check) and check.get("requests_per_second") is not None:
+        if check.get("requests_per_second") is not None:
             runs.setdefault(_key(check), []).append(check["requests_per_second"])
-    checks = {key: {"requests_per_second": statistics.median(v)} for key, v in runs.items()}
-    found = (_point(records, checks.get(key)) for key, records in groups.items())
+    agreements = {
+        _key(s): s["cross_check"] for s in data.get("summaries", []) if s.get("cross_check")
+    }
+    found = (
+        _point(
+            records,
+            {"requests_per_second": statistics.median(runs[key])} if key in runs else None,
+            agreements.get(key),
+        )
+        for key, records in groups.items()
+    )
     return tuple(p for p in found if p is not None)
 
 
@@ -265,6 +334,22 @@ def _server(data: dict[str, Any], entry: dict[str, Any], variant: dict[str, Any]
         idle_rss=_spread(sessions, lambda s: s.get("idle_rss_bytes")),
         points=_points(data, entry["impl"], name) if measured else (),
         slow_clients=next((s["slow_clients"] for s in sessions if s.get("slow_clients")), None),
+        sweeps={
+            (w["scenario"], float(w.get("db_latency_ms") or 0.0)): w
+            for w in data.get("sweeps", [])
+            if w["impl"] == entry["impl"] and w["variant"] == name
+        },
+        db_connections=next(
+            (s["db_connections"] for s in sessions if s.get("db_connections")), None
+        ),
+        round_trips=next(
+            (
+                t
+                for t in data.get("round_trips", [])
+                if t["impl"] == entry["impl"] and t["variant"] == name
+            ),
+            None,
+        ),
     )
 
 
@@ -299,6 +384,8 @@ def parse(data: dict[str, Any]) -> Run:
         servers=servers,
         problems=tuple(data.get("failures", [])),
         skipped=skipped,
+        rounds=tuple(data.get("rounds", [])),
+        conditions=conditions,
     )
 
 
