@@ -79,6 +79,9 @@ AUDIT_OVERHEAD = 0.2
 WRK_OVERHEAD = 0.3
 SLOW_CLIENTS_OVERHEAD = 1.5  # beyond the hold: connecting the holders, letting go
 REFERENCE_OVERHEAD = 1.0  # beyond its two timed loops: starting the pinned process
+# Counting one variant's round trips: a fresh database, a server through the proxy, 20 warm-up
+# and 10 counted requests per operation, and the connection peak at a slow database.
+ROUND_TRIPS_SECONDS = 12.0
 RUN_OVERHEAD = 5.0  # versions, git, the reference database, writing and checking results
 # The sweep's extension is decided while the run goes; the estimate assumes this many extra
 # levels per swept server (in the committed sample two of three servers still rose at 128).
@@ -118,6 +121,8 @@ class Settings:
     every_round: bool = False
     # Seconds of each of the two loops of the drift reference (benchmarks/reference.py).
     reference_seconds: float = 2.0
+    # Count each server's PostgreSQL round trips per operation (benchmarks/roundtrips.py).
+    round_trips: bool = True
 
 
 QUICK = {
@@ -132,6 +137,7 @@ QUICK = {
     "wrk_duration": 2,
     "slow_hold": 2,
     "shared_server": True,
+    "round_trips": False,
     "db_latency": (0.0,),
     "reference_seconds": 0.5,
 }
@@ -335,6 +341,11 @@ class Plan:
                 servers * (s.slow_hold + SLOW_CLIENTS_OVERHEAD) if s.slow_hold else 0.0,
             ),
             ("drift references", len(self.rounds), len(self.rounds) * reference),
+            (
+                "round-trip counts (one server per variant, through the proxy)",
+                servers if s.round_trips else 0,
+                servers * ROUND_TRIPS_SECONDS if s.round_trips else 0.0,
+            ),
             ("start and finish", 1, RUN_OVERHEAD),
         )
         return Estimate(tuple((what, n, round(sec, 1)) for what, n, sec in parts))

@@ -217,6 +217,7 @@ class Results:
     cross_checks: list[dict] = field(default_factory=list)
     rounds: list[dict] = field(default_factory=list)
     sweeps: list[dict] = field(default_factory=list)
+    round_trips: list[dict] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -256,6 +257,7 @@ class Results:
             "records": records,
             "summaries": summarize(records, checks),
             "sweeps": self.sweeps,
+            "round_trips": self.round_trips,
             "cross_checks": checks,
             "failures": self.failures,
         }

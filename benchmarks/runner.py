@@ -36,6 +36,7 @@ from benchmarks import (
     machine,
     plan,
     reference,
+    roundtrips,
     routes,
     seeding,
     servers,
@@ -206,6 +207,13 @@ def _header(run: Run, wrk_version: str | None) -> dict[str, Any]:
             },
             "slow_database_ms": plan.SLOW_DATABASE_MS,
             "warmup_round_trips": plan.WARMUP_ROUND_TRIPS,
+            "db_connection_rules": dict(registry.DB_CONNECTION_RULES),
+            "round_trips": (
+                "PostgreSQL protocol round trips (Sync and simple Query messages) per request of "
+                "each operation, counted by the database proxy at 0 ms on a fresh server per "
+                f"variant after {roundtrips.WARMUP} warm-up requests per operation, "
+                "after the rounds"
+            ),
         },
     }
 
@@ -635,6 +643,37 @@ def run_round(run: Run, rnd: Round, reference_url: str | None) -> None:
         info["wall_seconds"] = round(time.monotonic() - started, 1)
 
 
+def count_round_trips(run: Run) -> None:
+    """Each measured variant's PostgreSQL round trips per operation (benchmarks/roundtrips.py)."""
+    if not run.settings.round_trips or run.database.kind != "postgresql":
+        return
+    opts = run.options
+    for impl, variant in opts.plan.servers:
+        if (impl, variant) in run.failed or impl not in run.seeded:
+            continue
+        run.progress.phase("round trips", plan.ROUND_TRIPS_SECONDS, target=f"{impl}/{variant}")
+        try:
+            found = roundtrips.measure(
+                impl,
+                variant,
+                admin_url=run.database.admin_url,
+                server_cpus=set(opts.server_cpus),
+                proxy_cpus=set(opts.client_cpus),
+                log_dir=run.results.out / "logs" / "roundtrips",
+            )
+        except (
+            roundtrips.RoundTripError,
+            launcher.LaunchError,
+            httpx.HTTPError,
+            OSError,
+            psycopg.Error,
+        ) as exc:
+            run.results.round_trips.append({"impl": impl, "variant": variant, "error": str(exc)})
+            run.progress.note(f"round trips of {impl}/{variant} not counted: {exc}")
+            continue
+        run.results.round_trips.append(found.as_dict())
+
+
 def _status(run: Run) -> str:
     # Window errors, failed smoke checks and failed audits are all listed in failures.
     return "failed" if run.results.failures else "complete"
@@ -708,6 +747,7 @@ def execute(options: Options) -> int:
                 prepare(run, impl)
             for rnd in the_plan.rounds:
                 run_round(run, rnd, reference_url)
+            count_round_trips(run)
             status = _status(run)
     except KeyboardInterrupt:
         status = "interrupted"

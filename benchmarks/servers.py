@@ -96,6 +96,7 @@ def describe(impl_name: str, variant_name: str, cpus: set[int], port: int) -> di
         "worker_rule": registry.WORKER_RULES[variant.worker_model],
         "workers": workers,
         "threads": registry.GTHREAD_THREADS if variant.worker_model == "gthread" else 1,
+        "db_connections": registry.db_connections(variant, workers).as_dict(),
         "server_command": variant.command(cfg),
         "migrate_command": impl.migrate(cfg),
     }

@@ -214,8 +214,9 @@ def test_default_plan_keeps_20_s_windows_and_fits_its_budget() -> None:
 
     assert built.settings.duration == 20
     assert built.settings.rounds == 3
-    # The benchmark's share of the main job's 60 minutes (benchmarks/README.md).
-    assert built.estimate(wrk=True).total < 50 * 60
+    # The benchmark's share of the main job's 60 minutes: the rest takes about 6 minutes
+    # (benchmarks/README.md, "The main job's time budget").
+    assert built.estimate(wrk=True).total < 52 * 60
 
 
 def test_quick_plan_is_one_short_round_of_the_default_variants() -> None:

@@ -1,26 +1,26 @@
 """How servers reach their database: the direct route, the seam where the latency proxy plugs in,
 and the command line's refusals.
 
-The latency proxy itself (benchmarks/dbproxy.py) is not in this checkout yet. A stand-in with its
-planned API, which forwards nothing and only records what it is asked, shows that a run passes
-every level's delay to it, samples its process, keeps its counters and stops it.
+The latency proxy itself (benchmarks/dbproxy.py) has its own tests (test_dbproxy.py). Here a
+stand-in with its API, which forwards nothing (the server keeps its own database URL) and only
+records what it is asked, shows that a run passes every level's delay to it, samples its
+process, keeps its counters and stops it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 import types
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from benchmarks import plan, routes, runner
+from benchmarks import dbproxy, plan, roundtrips, routes, runner
 from benchmarks.plan import Settings
 from benchmarks.storage import DatabaseServer
-from taskbench import cli
+from taskbench import cli, registry
 
 POSTGRES = "postgresql://127.0.0.1:5432/postgres"
 
@@ -61,10 +61,8 @@ class StandInProxy:
 
 @pytest.fixture
 def stand_in(monkeypatch: pytest.MonkeyPatch) -> type[StandInProxy]:
-    """benchmarks.dbproxy replaced by the stand-in for the test."""
-    module = types.ModuleType(routes.PROXY_MODULE)
-    module.LatencyProxy = StandInProxy  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, routes.PROXY_MODULE, module)
+    """benchmarks.dbproxy.LatencyProxy replaced by the stand-in for the test."""
+    monkeypatch.setattr(dbproxy, "LatencyProxy", StandInProxy)
     StandInProxy.made = []
     return StandInProxy
 
@@ -94,19 +92,19 @@ def test_proxy_route_starts_the_proxy_on_the_client_cores(stand_in) -> None:
 
 
 def test_a_run_hands_every_level_to_the_proxy_and_keeps_its_counters(
-    stand_in, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stand_in, postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TASKBENCH_VAR", str(tmp_path / "var"))
     monkeypatch.setattr("taskbench.databases.VAR_DIR", tmp_path / "var")
     settings = Settings(
         impls=("fastapi",), variants="default", scenarios=("read",), rounds=1, duration=1,
         warmup=0.0, seed_rows=50, slow_hold=0, db_latency=(0.0, 1.0, 2.0),
-        reference_seconds=0.2,
+        reference_seconds=0.2, round_trips=False,
     )  # fmt: skip
     server, client = runner.default_cpus()
     options = runner.Options(
         plan=plan.build(settings, {"fastapi": None}),
-        database=DatabaseServer.from_url(None),
+        database=DatabaseServer("postgresql", postgres_url),
         server_cpus=server,
         client_cpus=client,
         results_root=tmp_path / "results",
@@ -119,7 +117,7 @@ def test_a_run_hands_every_level_to_the_proxy_and_keeps_its_counters(
     (proxy,) = stand_in.made
     assert proxy.delays == [0.0, 1.0, 1.0, 2.0, 2.0]
     assert proxy.stopped
-    (found,) = (tmp_path / "results").glob("*/results.json")
+    found = tmp_path / "results" / "latest" / "results.json"
     document = json.loads(found.read_text())
     proxied = [r for r in document["records"] if r["db_latency_ms"]]
     assert sorted((r["db_latency_ms"], r["users"]) for r in proxied) == [
@@ -128,10 +126,12 @@ def test_a_run_hands_every_level_to_the_proxy_and_keeps_its_counters(
     assert all(r["proxy_counters"] == {"round_trips": 7} for r in proxied)
     assert all(r["client"]["proxy_cpu_percent"] is not None for r in proxied)
     assert {s["route"] for s in document["sessions"]} == {"direct", "proxy"}
+    assert all(s["db_connections"]["limit"] >= 1 for s in document["sessions"])
+    assert document["conditions"]["db_connection_rules"] == dict(registry.DB_CONNECTION_RULES)
 
 
 def test_added_latency_on_sqlite_is_refused_in_one_line(capsys: pytest.CaptureFixture) -> None:
-    code = cli.main(["bench", "--dry-run", "--db-latency", "10"])
+    code = cli.main(["bench", "--dry-run", "--db-latency", "10", "--database-url", "sqlite"])
 
     assert code == 2
     assert capsys.readouterr().err.splitlines() == [
@@ -163,3 +163,52 @@ def test_without_the_proxy_the_default_plan_says_a_run_leaves_the_levels_out(
     found = capsys.readouterr()
     assert "a run now leaves those levels out" in found.err
     assert "database +100 ms" in found.out
+
+
+def test_round_trips_are_counted_for_every_measured_variant_and_a_failure_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted: list[tuple[str, str]] = []
+
+    def measure(impl: str, variant: str, **options: Any) -> Any:
+        counted.append((impl, variant))
+        if variant == "gunicorn-gthread":
+            raise roundtrips.RoundTripError("spoke TLS")
+        return types.SimpleNamespace(as_dict=lambda: {"impl": impl, "variant": variant})
+
+    monkeypatch.setattr(roundtrips, "measure", measure)
+    notes: list[str] = []
+    servers = [("flask", "gunicorn-sync"), ("flask", "gunicorn-gthread"), ("django", "asgi")]
+    run = types.SimpleNamespace(
+        settings=Settings(round_trips=True),
+        database=DatabaseServer("postgresql", POSTGRES),
+        options=types.SimpleNamespace(
+            plan=types.SimpleNamespace(servers=servers), server_cpus={0}, client_cpus={1}
+        ),
+        failed={("django", "asgi"): "did not start"},
+        seeded={"flask": object(), "django": object()},
+        progress=types.SimpleNamespace(phase=lambda *a, **k: None, note=notes.append),
+        results=types.SimpleNamespace(round_trips=[], out=tmp_path),
+    )
+
+    runner.count_round_trips(run)  # type: ignore[arg-type]
+
+    assert counted == servers[:2]
+    assert run.results.round_trips == [
+        {"impl": "flask", "variant": "gunicorn-sync"},
+        {"impl": "flask", "variant": "gunicorn-gthread", "error": "spoke TLS"},
+    ]
+    assert notes == ["round trips of flask/gunicorn-gthread not counted: spoke TLS"]
+
+
+def test_round_trips_are_not_counted_on_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(roundtrips, "measure", lambda *a, **k: pytest.fail("counted on SQLite"))
+    run = types.SimpleNamespace(
+        settings=Settings(round_trips=True),
+        database=DatabaseServer("sqlite"),
+        results=types.SimpleNamespace(round_trips=[]),
+    )
+
+    runner.count_round_trips(run)  # type: ignore[arg-type]
+
+    assert run.results.round_trips == []
