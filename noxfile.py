@@ -108,14 +108,14 @@ def tests(session: nox.Session) -> None:
     if session.posargs:  # a selection of one's own, as given
         session.run("python", "-m", "pytest", *session.posargs)
         return
-    # The contract suite spread over a process per core (pytest-xdist; each shared server's
-    # tests stay in one process), then the tools' tests one at a time: some of them measure
-    # (the drift reference, the proxy's delay), which other tests beside them would disturb.
+    # Every test but those that measure, over a process per core (pytest-xdist; each shared
+    # server's tests, and each tooling module, stay in one process); then the tests whose
+    # subject is a measurement (the drift reference, the proxy's delay), alone.
     session.run(
-        "python", "-m", "pytest", "-n", "auto", "--dist", "loadgroup",
-        "contract_tests", "django_impl/tests",
+        "python", "-m", "pytest", "-n", "auto", "--dist", "loadgroup", "-m", "not measures",
+        "contract_tests", "django_impl/tests", "tests",
     )  # fmt: skip
-    session.run("python", "-m", "pytest", "tests")
+    session.run("python", "-m", "pytest", "-m", "measures", "tests")
 
 
 @nox.session
@@ -223,8 +223,8 @@ def compare(session: nox.Session) -> None:
     # Failed contract tests (exit 1) do not stop the job: the report shows them, and
     # `report --check` fails the job once the report is written.
     session.run(
-        "python", "-m", "pytest", "contract_tests", "-q", "--database",
-        _database(session.posargs), *skips, f"--junitxml={CONTRACT_XML}",
+        "python", "-m", "pytest", "contract_tests", "-q", "-n", "auto", "--dist", "loadgroup",
+        "--database", _database(session.posargs), *skips, f"--junitxml={CONTRACT_XML}",
         success_codes=[0, 1],
     )  # fmt: skip
     # Likewise findings (exit 1): they go into the report's reliability table.

@@ -242,6 +242,7 @@ def settings_from(args: argparse.Namespace) -> plan.Settings:
 def main(args: argparse.Namespace) -> int:
     """Run `taskbench bench`."""
     from benchmarks import crosscheck, runner  # the bench extra: locust, rich, psutil, jsonschema
+    from benchmarks.processes import interrupts_as_keyboard_interrupt
 
     settings = settings_from(args)
     sqlite = DatabaseServer.wants_sqlite(args.database_url)  # an unsupported URL fails here
@@ -285,7 +286,9 @@ def main(args: argparse.Namespace) -> int:
             f"{k}: {v}" for k, v in the_plan.skipped.items()
         ), file=sys.stderr)  # fmt: skip
         return 1
-    with database_server(args.database_url) as database:
+    # Ctrl-C (or SIGTERM) while the database server starts stops it too; and a run started with
+    # SIGINT ignored (a background job of a script) still stops cleanly when sent SIGINT.
+    with interrupts_as_keyboard_interrupt(), database_server(args.database_url) as database:
         options = runner.Options(
             plan=the_plan,
             database=database,

@@ -126,10 +126,14 @@ def shielded() -> Iterator[None]:
 
 @contextlib.contextmanager
 def interrupts_as_keyboard_interrupt() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into KeyboardInterrupt for the duration, like Ctrl-C."""
+    """Turn SIGINT, SIGTERM and SIGHUP into KeyboardInterrupt for the duration.
+
+    SIGINT too: a process started with SIGINT ignored (a background job of a shell script)
+    would otherwise run on through Ctrl-C or `kill -INT`.
+    """
     previous = {
         sig: signal.signal(sig, _raise_keyboard_interrupt)
-        for sig in (signal.SIGTERM, signal.SIGHUP)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     }
     try:
         yield

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Callable
 
@@ -119,6 +120,9 @@ def _checked(command: commands.Command) -> Callable[[argparse.Namespace], int]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; errors become one line on stderr and a non-zero exit."""
+    # Ctrl-C stops every command, even one started with SIGINT ignored (a script's background
+    # job): each cleans up what it started on KeyboardInterrupt, and exits 130.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

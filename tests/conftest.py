@@ -48,3 +48,12 @@ def postgres_url() -> Iterator[str]:
     $TASKBENCH_POSTGRES_URL) when it answers, else an embedded one, stopped at the end."""
     with postgres.available() as server:
         yield server.admin_url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, keep each module of the tooling's tests in one process, so that a
+    module's costly fixtures (a benchmark run, a fuzz pass) are made once."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.xdist_group(f"tools-{item.path.stem}"))

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from benchmarks import drift
 from benchmarks.results import Results
 from tests.bench_factories import window_record
@@ -83,6 +85,7 @@ def _hog(cpu: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", HOG, str(cpu)], start_new_session=True)
 
 
+@pytest.mark.measures
 def test_slowing_one_round_on_purpose_flags_that_round(tmp_path: Path) -> None:
     server_cpu = min(os.sched_getaffinity(0))
     env = {**os.environ, "TASKBENCH_VAR": str(tmp_path / "var")}

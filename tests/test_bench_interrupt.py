@@ -43,8 +43,19 @@ def _is_locust(process: psutil.Process) -> bool:
         return False
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_interrupt_mid_window_leaves_no_process_behind(tmp_path: Path, sig: signal.Signals) -> None:
+def _ignore_sigint() -> None:
+    """As a shell script's background job starts: with SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize(
+    ("sig", "ignored"),
+    [(signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGINT, True)],
+    ids=["ctrl-c", "sigterm", "sigint-to-a-background-job"],
+)
+def test_interrupt_mid_window_leaves_no_process_behind(
+    tmp_path: Path, sig: signal.Signals, ignored: bool
+) -> None:
     silent = f"postgresql://127.0.0.1:{launcher.free_port()}/postgres"
     env = {**os.environ, "TASKBENCH_VAR": str(tmp_path / "var"), postgres.URL_VARIABLE: silent}
     bench = subprocess.Popen(
@@ -52,6 +63,7 @@ def test_interrupt_mid_window_leaves_no_process_behind(tmp_path: Path, sig: sign
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        preexec_fn=_ignore_sigint if ignored else None,
     )
     seen: dict[int, psutil.Process] = {}
     try:

@@ -99,6 +99,7 @@ def one_way_ms(database: socket.socket, client: socket.socket) -> float:
     return (seconds * 10**9 + nanoseconds - sent) / 1e6
 
 
+@pytest.mark.measures
 @pytest.mark.parametrize("delay_ms", list(SAMPLES))
 def test_the_added_delay_is_the_set_one_within_ten_percent(
     timed_link: tuple[LatencyProxy, socket.socket, socket.socket], delay_ms: float
