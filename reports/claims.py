@@ -195,13 +195,13 @@ def async_slow_queries(run: Run, facts: Facts) -> Verdict:
         "best other's; not supported if below; depends (a tie: within the noise of this run) "
         "if the ranges overlap."
     )
-    found = {
-        s: m
+    found = [
+        (s, m)
         for s in run.servers
         if (m := slow_database.capacity(run, s, slow_database.SLOW_MS)) is not None
-    }
-    loops = {s: m for s, m in found.items() if slow_database.is_async(s)}
-    others = {s: m for s, m in found.items() if not slow_database.is_async(s)}
+    ]
+    loops = [(s, m) for s, m in found if slow_database.is_async(s)]
+    others = [(s, m) for s, m in found if not slow_database.is_async(s)]
     if run.database.get("kind") != "postgresql" or not loops or not others:
         return Verdict(
             claim,
@@ -209,9 +209,8 @@ def async_slow_queries(run: Run, facts: Facts) -> Verdict:
             NOT_MEASURED,
             rule,
         )
-    best_async = max(loops, key=lambda s: loops[s].value)
-    best_other = max(others, key=lambda s: others[s].value)
-    a, o = loops[best_async], others[best_other]
+    best_async, a = max(loops, key=lambda found: found[1].value)
+    best_other, o = max(others, key=lambda found: found[1].value)
 
     def named(server: Server) -> str:
         return f"{server.title} ({server.variant})"
@@ -220,7 +219,7 @@ def async_slow_queries(run: Run, facts: Facts) -> Verdict:
         f"Reads at {users} users at {slow}: best async {named(best_async)} "
         f"{fmt.number(a.value, 'req/s')}, best sync or threaded {named(best_other)} "
         f"{fmt.number(o.value, 'req/s')}; every variant: "
-        + ", ".join(f"{named(s)} {fmt.number(m.value, 'req/s')}" for s, m in found.items())
+        + ", ".join(f"{named(s)} {fmt.number(m.value, 'req/s')}" for s, m in found)
         + "."
     )
     if a.spread.overlaps(o.spread):
