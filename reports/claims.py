@@ -110,6 +110,10 @@ def _spread_ratio(values: dict[str, float]) -> float | None:
     return max(values.values()) / min(values.values())
 
 
+def _trips(count: int | None) -> str:
+    return "" if count is None else f" ({count} round trip{'s' if count != 1 else ''})"
+
+
 def _cost(ratio: float) -> str:
     if ratio <= NEGLIGIBLE:
         return "negligible"
@@ -163,7 +167,11 @@ def overhead_negligible(run: Run, facts: Facts) -> Verdict:
         + f"; one user's p50 at {slow}: "
         + ", ".join(
             f"{run.title(i)} {fmt.number(v, 'ms')}"
-            + (f" ({trips[i]} round trips)" if trips.get(i) is not None else "")
+            + (
+                f" ({n} round trip{'s' if n != 1 else ''})"
+                if (n := trips.get(i)) is not None
+                else ""
+            )
             for i, v in single.items()
         )
         + f"; reads at {users} users at {slow}: "

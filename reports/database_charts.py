@@ -71,7 +71,7 @@ def _against_latency(run: Run, figure: str, title: str, ylabel: str) -> str | No
             marker=MARKERS.get(server.impl, "D"), color=colour(server.impl, index),
             label=f"{server.title} ({server.variant})",
         )  # fmt: skip
-    ax.set_xticks(x, [fmt.number(level, "ms") for level in levels])
+    ax.set_xticks(x, [f"{level:g} ms" for level in levels])
     ax.set_xlabel("added per database round trip")
     _log_axis(ax, ylabel)
     _title(fig, title)
@@ -154,7 +154,7 @@ def every_variant_when_slow(run: Run) -> Chart | None:
     frame(ax)
     users = slow_database.peak_users(run)
     ax.set_xlabel(f"requests/s, reads at {users} users")
-    _title(fig, f"Every variant at {fmt.number(level, 'ms')} per round trip")
+    _title(fig, f"Every variant at {level:g} ms per round trip")
     fig.legend(
         [Patch(facecolor=GREY), Patch(facecolor=GREY, edgecolor="white", hatch=SYNC_HATCH)],
         ["async (an event loop)", "sync or threaded"],
@@ -163,8 +163,8 @@ def every_variant_when_slow(run: Run) -> Chart | None:
     return Chart(
         "database-variants",
         GROUP,
-        f"Every variant with {fmt.number(level, 'ms')} added per round trip",
-        f"Read throughput at {users} users with the database {fmt.number(level, 'ms')} away, "
+        f"Every variant with {level:g} ms added per round trip",
+        f"Read throughput at {users} users with the database {level:g} ms away, "
         "every server variant: how each concurrency model (an event loop, a process per "
         "request, threads) copes once requests mostly wait. Solid bars run an event loop, "
         "hatched ones are sync or threaded. Higher is better; error bars span the rounds.",

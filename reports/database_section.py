@@ -49,9 +49,14 @@ def database_sentence(run: Run) -> str:
     return f"The database was {name} at {where}."
 
 
+def ms(value: float) -> str:
+    """Milliseconds as the levels are written: `0 ms`, `1 ms`, `100 ms`, `2.5 ms`."""
+    return f"{value:g} ms"
+
+
 def intro(run: Run) -> str:
     """What the section measures, with the run's levels and load."""
-    levels = ", ".join(fmt.number(level, "ms") for level in slow_database.levels(run))
+    levels = ", ".join(ms(level) for level in slow_database.levels(run))
     users = slow_database.peak_users(run)
     return (
         "A proxy between each server and PostgreSQL delayed every answer of the database by a "
@@ -78,10 +83,10 @@ def figure_rows(run: Run) -> list[Row]:
                 continue
             rows.append({
                 "server": _name(server),
-                "level": fmt.number(level, "ms"),
+                "level": ms(level),
                 "capacity": fmt.spread(capacity.spread, "req/s") if capacity else "—",
                 "one_user": fmt.spread(single.spread, "ms") if single else "—",
-                "expected": fmt.number(trips * level, "ms")
+                "expected": ms(trips * level)
                 if trips is not None and level else "—",
                 "flags": [sections.CLIENT_BOUND]
                 if (capacity and capacity.client_bound) else [],
@@ -136,15 +141,27 @@ def connection_rows(run: Run) -> list[Row]:
         limit = server.db_connections or (server.round_trips or {}).get("db_connections")
         if not limit:
             continue
-        peak = ((server.round_trips or {}).get("db_connections") or {}).get("peak")
         rows.append({
             "server": _name(server),
             "workers": fmt.workers(server.workers, server.worker_model, server.threads),
             "rule": limit.get("rule", ""),
             "limit": _limit(limit),
-            "peak": str(peak) if peak is not None else fmt.NOT_MEASURED,
+            "peak": _peak(server, limit),
         })  # fmt: skip
     return rows
+
+
+def _peak(server: Server, limit: dict[str, Any]) -> str:
+    """The most connections held at once while reads waited on a slow database, and of what
+    limit: the round-trip count serves the variant on its own, with workers of its own."""
+    counted = (server.round_trips or {}).get("db_connections") or {}
+    if counted.get("peak") is None:
+        return fmt.NOT_MEASURED
+    text = f"{counted['peak']} of {counted.get('limit', '?')}"
+    workers = counted.get("workers")
+    if workers is not None and workers != limit.get("workers"):
+        text += f" (served with {workers} worker{'s' if workers != 1 else ''} there)"
+    return text
 
 
 def _limit(limit: dict[str, Any]) -> str:
