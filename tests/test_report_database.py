@@ -9,8 +9,16 @@ from typing import Any
 
 import pytest
 
-from reports import claims, database_charts, database_section, fmt, results, slow_database
-from reports.facts import contract, model
+from reports import (
+    claims,
+    database_charts,
+    database_section,
+    fmt,
+    render,
+    results,
+    slow_database,
+)
+from reports.facts import conformance, contract, model
 from reports.facts.model import Facts
 from reports.results import Point, Run, Server, Spread
 from tests.helpers import REPORT_FIXTURES
@@ -18,6 +26,7 @@ from tests.helpers import REPORT_FIXTURES
 BASE = results.load(REPORT_FIXTURES / "results.json")
 DB_FIXTURE = REPORT_FIXTURES / "dblatency" / "results.json"
 IMPLS = ["fastapi", "flask", "django"]
+ROOT = Path(__file__).resolve().parent.parent
 TITLES = {"fastapi": "FastAPI", "flask": "Flask", "django": "Django REST Framework"}
 
 
@@ -308,3 +317,42 @@ def test_generated_client_pairs_are_counted_by_document_and_server(tmp_path: Pat
     assert clients.passing("openapi-python-client", server="fastapi") == (4, 4)
     assert clients.passing("openapi-generator") == (0, 0)
     assert contract.client_pair_of(f"{GENERATED}[base-url-reference-document-x]", IMPLS) is None
+
+
+def test_the_docs_section_counts_the_generated_client_pairs(markdown: str) -> None:
+    section = markdown.split("### Clients generated from the documents", 1)[1]
+
+    assert "| Flask's /openapi.json | 3 of 3 servers | 3 of 3 servers |" in section
+    assert "| all four documents | **12 of 12 pairs pass** | **12 of 12 pairs pass** |" in section
+    assert "12 per generator (4 documents x 3 servers)" in section
+
+
+def test_what_each_set_for_its_database_is_gathered_with_its_code() -> None:
+    found = conformance.gather(ROOT, IMPLS)["database"]
+    settings = model.DatabaseSettings.parse(found)
+
+    assert set(settings.rules) == {"db-round-trips", "db-connection-limit"}
+    (limit,) = [e for e in settings.implementations["flask"] if e.rule == "db-connection-limit"]
+    assert all(ref.line and ref.excerpt for ref in limit.where)
+    assert not any(e.problems for entries in settings.implementations.values() for e in entries)
+    assert settings.round_trips["django"]["gunicorn-sync"]["read"] == 1
+
+
+@pytest.fixture(scope="module")
+def markdown(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The Markdown report of the run with database latencies."""
+    out = tmp_path_factory.mktemp("report")
+    written = render.report_dir(DB_FIXTURE, REPORT_FIXTURES / "facts.json", out)
+    return written["md"].read_text(encoding="utf-8")
+
+
+def test_the_section_shows_levels_round_trips_and_connection_limits(markdown: str) -> None:
+    section = markdown.split("## When the database takes its time", 1)[1].split("## Correct")[0]
+
+    assert section.startswith("\n\nThe database was PostgreSQL 15.20")
+    assert "(0 ms, 1 ms, 10 ms, 100 ms per round trip)" in section
+    assert "![Capacity against added database latency](charts/database-capacity.svg)" in section
+    assert "| FastAPI (uvicorn) | 3 | 3 | 4 | 3 | 4 | 4 | 4 |" in section
+    assert "- **sync**: 1 per worker (one request at a time)" in section
+    assert "| Flask (gunicorn-sync) | 3 sync workers | 1 per worker" in section
+    assert "**Django REST Framework**" in section
