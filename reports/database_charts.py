@@ -167,7 +167,7 @@ def every_variant_when_slow(run: Run) -> Chart | None:
         f"Read throughput at {users} users with the database {level:g} ms away, "
         "every server variant: how each concurrency model (an event loop, a process per "
         "request, threads) copes once requests mostly wait. Solid bars run an event loop, "
-        "hatched ones are sync or threaded. Higher is better; error bars span the rounds.",
+        "dotted ones are sync or threaded. Higher is better; error bars span the rounds.",
         finished(fig),
     )
 
