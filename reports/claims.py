@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reports import fmt, measures
+from reports import fmt, measures, slow_database
 from reports.facts.model import Facts
 from reports.results import Run, Server
 
@@ -21,6 +21,7 @@ TEN_THOUSAND = 10_000
 NEGLIGIBLE = 1.25  # fastest / slowest at most this: the framework hardly matters
 MATTERS = 1.5  # above this: it clearly does
 CLEAR_MARGIN = 0.10
+FRAMEWORK_CPU = "framework CPU"
 
 
 @dataclass(frozen=True)
@@ -102,37 +103,138 @@ def fastapi_leads(run: Run, facts: Facts) -> Verdict:
     return Verdict(claim, measured, f"{DEPENDS} on the workload", rule)
 
 
-def _ratio(run: Run, scenario: str) -> float | None:
-    figures = [measures.throughput(s, scenario) for s in _measured(run)]
-    values = [f.value for f in figures if f is not None]
-    if len(values) < 2 or not min(values):
+def _spread_ratio(values: dict[str, float]) -> float | None:
+    """Largest over smallest of some figures; None without two, or with a zero."""
+    if len(values) < 2 or not min(values.values()):
         return None
-    return max(values) / min(values)
+    return max(values.values()) / min(values.values())
+
+
+def _trips(count: int | None) -> str:
+    return "" if count is None else f" ({count} round trip{'s' if count != 1 else ''})"
+
+
+def _cost(ratio: float) -> str:
+    if ratio <= NEGLIGIBLE:
+        return "negligible"
+    return "matters" if ratio > MATTERS else "small"
 
 
 def overhead_negligible(run: Run, facts: Facts) -> Verdict:
-    """'Framework overhead is negligible once the database takes the time.'"""
-    claim = "Framework overhead is negligible once the database takes the time."
+    """'Framework overhead is negligible once the database takes 100 ms.'"""
+    claim = (
+        "For a CRUD app whose database takes 100 ms, the framework's overhead (1 ms vs 5 ms) "
+        "is negligible."
+    )
+    slow = f"{slow_database.SLOW_MS:g} ms"
     rule = (
-        f"Per database scenario, fastest / slowest framework's median peak. Supported if at "
-        f"most {NEGLIGIBLE:g}x in every one; not supported if above {MATTERS:g}x in any; "
-        "depends otherwise."
+        f"Decided with {slow} added to every database round trip, default variants, on three "
+        "costs kept apart, each as the ratio it makes between the frameworks: (1) the "
+        "framework's own CPU: server CPU per request with no latency added, its difference "
+        f"between the frameworks set against one user's time per request at {slow} "
+        "(1 + difference / fastest p50); (2) the stack's round trips: one user's p50 at "
+        f"{slow}, which is about round trips x {slow} (slowest / fastest); (3) concurrency: "
+        f"read throughput at the peak users level at {slow} (highest / lowest). A cost is "
+        f"negligible at most {NEGLIGIBLE:g}x and matters above {MATTERS:g}x; the one with the "
+        "largest ratio dominates. Supported if all three are negligible; not supported if any "
+        "matters; depends otherwise."
     )
-    ratios = {s: r for s in measures.database_scenarios(run) if (r := _ratio(run, s))}
-    if not ratios:
-        return Verdict(claim, "No database scenario measured every framework.", NOT_MEASURED, rule)
-    floor = _ratio(run, measures.FLOOR)
-    database = run.database.get("kind", "the database")
+    servers = _measured(run)
+    level = slow_database.SLOW_MS
+    cpu = {s.impl: m.value for s in servers if (m := slow_database.cpu_ms_per_request(run, s))}
+    single = {s.impl: m.value for s in servers if (m := slow_database.one_user(run, s, level))}
+    capacity = {s.impl: m.value for s in servers if (m := slow_database.capacity(run, s, level))}
+    if run.database.get("kind") != "postgresql" or len(single) < 2 or len(capacity) < 2:
+        return Verdict(
+            claim,
+            f"No {slow} level was measured for every framework on PostgreSQL "
+            "(taskbench bench --db-latency 0,1,10,100).",
+            NOT_MEASURED,
+            rule,
+        )
+    fastest = min(single.values())
+    costs = {
+        FRAMEWORK_CPU: 1 + (max(cpu.values()) - min(cpu.values())) / fastest
+        if len(cpu) >= 2 else 1.0,
+        "round-trip time": _spread_ratio(single) or 1.0,
+        "concurrency": _spread_ratio(capacity) or 1.0,
+    }  # fmt: skip
+    trips = {s.impl: slow_database.round_trips(s) for s in servers}
+    users = slow_database.peak_users(run)
     measured = (
-        f"Fastest / slowest on {database}: "
-        + ", ".join(f"{s} {r:.2f}x" for s, r in ratios.items())
-        + (f" (framework floor {floor:.2f}x)." if floor else ".")
+        "CPU per request with no latency added: "
+        + ", ".join(f"{run.title(i)} {fmt.number(v, 'ms')}" for i, v in cpu.items())
+        + f"; one user's p50 at {slow}: "
+        + ", ".join(
+            f"{run.title(i)} {fmt.number(v, 'ms')}"
+            + (
+                f" ({n} round trip{'s' if n != 1 else ''})"
+                if (n := trips.get(i)) is not None
+                else ""
+            )
+            for i, v in single.items()
+        )
+        + f"; reads at {users} users at {slow}: "
+        + ", ".join(f"{run.title(i)} {fmt.number(v, 'req/s')}" for i, v in capacity.items())
+        + ". Ratios: "
+        + ", ".join(f"{name} {r:.2f}x ({_cost(r)})" for name, r in costs.items())
+        + "."
     )
-    if all(r <= NEGLIGIBLE for r in ratios.values()):
+    dominant = max(costs, key=costs.__getitem__)
+    if all(r <= NEGLIGIBLE for r in costs.values()):
+        return Verdict(claim, measured, SUPPORTED + ": no cost dominates", rule)
+    own = costs[FRAMEWORK_CPU]
+    cpu_note = "" if dominant == FRAMEWORK_CPU else f"; framework CPU is {_cost(own)}"
+    if any(r > MATTERS for r in costs.values()):
+        return Verdict(claim, measured, f"{NOT_SUPPORTED}: {dominant} dominates{cpu_note}", rule)
+    return Verdict(claim, measured, f"{DEPENDS}: {dominant} dominates{cpu_note}", rule)
+
+
+def async_slow_queries(run: Run, facts: Facts) -> Verdict:
+    """'An async framework serves more concurrent slow queries.'"""
+    claim = "An async framework serves more concurrent slow queries."
+    slow = f"{slow_database.SLOW_MS:g} ms"
+    users = slow_database.peak_users(run)
+    rule = (
+        f"Capacity with {slow} added to every database round trip: read throughput at the peak "
+        "users level, every variant. An async variant runs an event loop (its worker model is "
+        "async: uvicorn, gunicorn with uvicorn workers, DRF under ASGI); the others are sync or "
+        "threaded. Supported if the best async variant's range across rounds lies above the "
+        "best other's; not supported if below; depends (a tie: within the noise of this run) "
+        "if the ranges overlap."
+    )
+    found = [
+        (s, m)
+        for s in run.servers
+        if (m := slow_database.capacity(run, s, slow_database.SLOW_MS)) is not None
+    ]
+    loops = [(s, m) for s, m in found if slow_database.is_async(s)]
+    others = [(s, m) for s, m in found if not slow_database.is_async(s)]
+    if run.database.get("kind") != "postgresql" or not loops or not others:
+        return Verdict(
+            claim,
+            f"Reads at {slow} were not measured for async and sync variants alike.",
+            NOT_MEASURED,
+            rule,
+        )
+    best_async, a = max(loops, key=lambda found: found[1].value)
+    best_other, o = max(others, key=lambda found: found[1].value)
+
+    def named(server: Server) -> str:
+        return f"{server.title} ({server.variant})"
+
+    measured = (
+        f"Reads at {users} users at {slow}: best async {named(best_async)} "
+        f"{fmt.number(a.value, 'req/s')}, best sync or threaded {named(best_other)} "
+        f"{fmt.number(o.value, 'req/s')}; every variant: "
+        + ", ".join(f"{named(s)} {fmt.number(m.value, 'req/s')}" for s, m in found)
+        + "."
+    )
+    if a.spread.overlaps(o.spread):
+        return Verdict(claim, measured, f"{DEPENDS}: a tie, within the noise of this run", rule)
+    if a.value > o.value:
         return Verdict(claim, measured, SUPPORTED, rule)
-    if any(r > MATTERS for r in ratios.values()):
-        return Verdict(claim, measured, NOT_SUPPORTED, rule)
-    return Verdict(claim, measured, f"{DEPENDS} on the workload", rule)
+    return Verdict(claim, measured, NOT_SUPPORTED, rule)
 
 
 VALIDATION_LIBRARIES = ("marshmallow", "pydantic", "webargs", "djangorestframework")
@@ -314,6 +416,7 @@ CLAIMS: tuple[Callable[[Run, Facts], Verdict], ...] = (
     fastapi_10k,
     fastapi_leads,
     overhead_negligible,
+    async_slow_queries,
     drf_slowest,
     fastapi_latency,
     flask_manual_validation,

@@ -14,7 +14,17 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from reports import charts, claims, measures, results, sections, svg, verdict
+from reports import (
+    charts,
+    claims,
+    database_charts,
+    database_section,
+    measures,
+    results,
+    sections,
+    svg,
+    verdict,
+)
 from reports.facts import model
 from reports.facts.model import CodeFacts, Facts, Missing
 from reports.facts.roles import ROLES
@@ -31,6 +41,7 @@ CODE_LINK_PREFIX = "../../"
 SECTIONS = (
     ("verdict", "Verdict"),
     ("performance", "Performance"),
+    ("database", "When the database takes its time"),
     ("correctness", "Correctness"),
     ("code", "Code"),
     ("dependencies", "Dependencies"),
@@ -73,13 +84,15 @@ def environment(kind: str) -> Environment:
     return env
 
 
-CHART_GROUPS = ("throughput", "latency", "floor", "resources", "code", "dependencies")
+CHART_GROUPS = (
+    "throughput", "latency", "floor", "resources", "database", "code", "dependencies",
+)  # fmt: skip
 
 
 def chart_groups(run: Run, facts: Facts) -> dict[str, list[charts.Chart]]:
     """Every chart, grouped by the part of the report it belongs to (its `group`)."""
     found: dict[str, list[charts.Chart]] = {group: [] for group in CHART_GROUPS}
-    for chart in charts.all_charts(run, facts):
+    for chart in [*charts.all_charts(run, facts), *database_charts.all_charts(run)]:
         found.setdefault(chart.group, []).append(chart)
     return found
 
@@ -121,9 +134,11 @@ def context(run: Run, facts: Facts) -> dict[str, Any]:
         "dependencies": sections.dependency_rows(run, facts),
         "dependencies_missing": _why_missing(facts.dependencies),
         "docs": sections.docs_rows(run, facts),
+        "generated_clients": sections.generated_client_view(run, facts),
         "docs_missing": _why_missing(facts.docs),
         "invalid": sections.invalid_request(run, facts),
         "reproduce": reproduce,
+        "database": database_section.view(run, facts, CODE_LINK_PREFIX),
     }
 
 

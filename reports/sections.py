@@ -323,7 +323,7 @@ def conformance_view(run: Run, facts: Facts, link_prefix: str) -> dict[str, Any]
                 {
                     "rule": found.rules.get(e.rule, e.rule),
                     "added": e.added,
-                    "where": [_code_ref(ref, link_prefix, web) for ref in e.where],
+                    "where": [code_ref(ref, link_prefix, web) for ref in e.where],
                     "problems": list(e.problems),
                 }
                 for e in entries
@@ -350,7 +350,7 @@ def _excerpts_source(source: Git | None, facts_commit: str | None) -> str:
     return text + "."
 
 
-def _code_ref(ref: CodeRef, prefix: str, web: str | None) -> dict[str, Any]:
+def code_ref(ref: CodeRef, prefix: str, web: str | None) -> dict[str, Any]:
     anchor = f"#L{ref.line}" if ref.line else ""
     commit_link = f"{web}{ref.file}{anchor}" if web else None
     return {
@@ -417,6 +417,47 @@ def docs_rows(run: Run, facts: Facts) -> list[Row]:
             "schemas": str(spec.schemas),
         })  # fmt: skip
     return rows
+
+
+REFERENCE_DOCUMENT = "reference"
+
+
+def generated_client_view(run: Run, facts: Facts) -> dict[str, Any] | None:
+    """Clients generated from each OpenAPI document, driven against each server: a row per
+    document, a column per generator, and the pairs in all; None when not counted."""
+    found = facts.generated_clients()
+    if found is None or not found.generators:
+        return None
+    documents = [REFERENCE_DOCUMENT, *run.impls]
+    named = {REFERENCE_DOCUMENT: "the contract's openapi.yaml"} | {
+        impl: f"{run.title(impl)}'s /openapi.json" for impl in run.impls
+    }
+    rows = []
+    for document in documents:
+        if not any(found.tallies(g, document) for g in found.generators):
+            continue
+        cells = []
+        for generator in found.generators:
+            passed, ran = found.passing(generator, document)
+            failing = [
+                run.title(server)
+                for server in run.impls
+                if any(t.failed for t in found.tallies(generator, document, server))
+            ]
+            text = f"{passed} of {ran} servers" if ran else "not run"
+            if failing:
+                text += f" (fails against {', '.join(failing)})"
+            cells.append({"text": text, "ok": passed == ran if ran else None})
+        rows.append({"document": named[document], "cells": cells})
+    totals = []
+    for generator in found.generators:
+        passed, ran = found.passing(generator)
+        reasons = sorted({r for t in found.tallies(generator) for r in t.skip_reasons})
+        text = f"{passed} of {ran} pairs pass" if ran else "not run"
+        if not ran and reasons:
+            text += f": {reasons[0]}"
+        totals.append({"text": text, "ok": passed == ran if ran else None})
+    return {"generators": found.generators, "rows": rows, "totals": totals}
 
 
 def _page(page: Page) -> str:

@@ -237,13 +237,15 @@ def tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """The fixture report, and the committed sample once there is one."""
-    out = tmp_path_factory.mktemp("report")
+    """The fixture report, the one of the run with database latencies, and the committed
+    sample once there is one."""
     found = [
-        render.report_dir(REPORT_FIXTURES / "results.json", REPORT_FIXTURES / "facts.json", out)[
-            "html"
-        ]
-    ]
+        render.report_dir(
+            REPORT_FIXTURES / results, REPORT_FIXTURES / "facts.json",
+            tmp_path_factory.mktemp("report"),
+        )["html"]
+        for results in ("results.json", "dblatency/results.json")
+    ]  # fmt: skip
     if (SAMPLE / "report.html").is_file():
         found.append(SAMPLE / "report.html")
     return found

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from reports import charts, render, results, svg
+from reports import charts, database_charts, render, results, svg
 from reports.facts.model import Facts
 from reports.measures import Measure
 from reports.results import Spread
@@ -25,10 +25,18 @@ def drawn(facts: Facts) -> list[charts.Chart]:
     return charts.all_charts(results.load(REPORT_FIXTURES / "results.json"), facts)
 
 
+@pytest.fixture(scope="module")
+def every_chart(drawn: list[charts.Chart]) -> list[charts.Chart]:
+    """Every chart of the fixture run, and the database section's of the run with latencies."""
+    slow = database_charts.all_charts(results.load(REPORT_FIXTURES / "dblatency" / "results.json"))
+    assert slow, "the run with database latencies draws the database section's charts"
+    return [*drawn, *slow]
+
+
 def test_chart_text_is_text_in_a_font_stack_no_wider_than_the_layouts(
-    drawn: list[charts.Chart],
+    every_chart: list[charts.Chart],
 ) -> None:
-    for chart in drawn:
+    for chart in every_chart:
         styles = re.findall(r'<text style="([^"]*)"', chart.svg)
 
         assert styles, f"{chart.name}: no text, or text drawn as outlines"
@@ -39,15 +47,19 @@ def test_chart_text_is_text_in_a_font_stack_no_wider_than_the_layouts(
         assert min(sizes) >= svg.MIN_FONT, chart.name
 
 
-def test_every_chart_has_the_one_width_the_page_sizes_it_by(drawn: list[charts.Chart]) -> None:
-    for chart in drawn:
+def test_every_chart_has_the_one_width_the_page_sizes_it_by(
+    every_chart: list[charts.Chart],
+) -> None:
+    for chart in every_chart:
         assert re.search(r'<svg [^>]*width="345\.6pt"', chart.svg), chart.name
     assert pytest.approx(345.6) == svg.MIN_WIDTH_PX  # 10 pt text shown 10 px high
 
 
-def test_every_chart_belongs_to_a_part_of_the_report(drawn: list[charts.Chart]) -> None:
+def test_every_chart_belongs_to_a_part_of_the_report(
+    drawn: list[charts.Chart], every_chart: list[charts.Chart]
+) -> None:
     assert len(drawn) == 9
-    assert {c.group for c in drawn} <= set(render.CHART_GROUPS)
+    assert {c.group for c in every_chart} <= set(render.CHART_GROUPS)
 
 
 def test_the_memory_chart_names_each_servers_workers(drawn: list[charts.Chart]) -> None:

@@ -62,14 +62,6 @@ def test_a_clear_lead_needs_every_scenario_and_no_client_bound_figure(facts: Fac
     assert claims.fastapi_leads(run_with(close), facts).verdict == claims.NOT_SUPPORTED
 
 
-def test_overhead_is_negligible_only_when_frameworks_are_within_25_percent(facts: Facts) -> None:
-    near = {(impl, s): 1_000 + n * 50 for n, impl in enumerate(("fastapi", "flask", "django"))
-            for s in ("read", "mixed")}  # fmt: skip
-
-    assert claims.overhead_negligible(run_with(), facts).verdict == claims.NOT_SUPPORTED
-    assert claims.overhead_negligible(run_with(near), facts).verdict == claims.SUPPORTED
-
-
 def test_drf_slowest_depends_when_it_is_slowest_in_some_scenarios_only(facts: Facts) -> None:
     assert claims.drf_slowest(run_with(), facts).verdict == claims.SUPPORTED
     faster = run_with({("django", "health"): 9_000})

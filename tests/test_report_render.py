@@ -54,6 +54,7 @@ def test_report_leads_with_the_verdict_then_the_evidence(markdown: str) -> None:
     assert headings == [
         "Verdict",
         "Performance",
+        "When the database takes its time",
         "Correctness",
         "Code",
         "Dependencies",
@@ -103,8 +104,8 @@ def test_failed_variant_and_run_status_are_reported_not_ranked(markdown: str) ->
 
 
 def test_contract_matrix_shows_failures_and_skips(markdown: str) -> None:
-    assert "| Flask | 5/7 passed **FAILED** | 2/2 passed | 1/1 passed |" in markdown
-    assert "| Django REST Framework | 7/7 passed | not run, 4 skipped | 2/2 passed |" in markdown
+    assert "| Flask | 13/15 passed **FAILED** | 2/2 passed | 1/1 passed |" in markdown
+    assert "| Django REST Framework | 15/15 passed | not run, 4 skipped | 2/2 passed |" in markdown
     assert "test_validation::test_title_is_stripped[flask-sqlite" in markdown
 
 
@@ -126,7 +127,7 @@ def test_every_claim_has_a_verdict_from_the_rules(markdown: str) -> None:
     section = markdown.split("## Claims checked", 1)[1].split("## Reproduce")[0]
     rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
 
-    assert len(rows) == 1 + 9
+    assert len(rows) == 1 + 10
     verdicts = [row.split(" | ")[2] for row in rows[1:]]
     kinds = ("**supported", "**not supported", "**depends", "**not measured")
     assert all(v.startswith(kinds) for v in verdicts)
@@ -438,6 +439,9 @@ def test_detail_folds_away_in_the_html_and_lists_compactly_in_the_markdown(
 
     assert folded == [
         "Every closed-loop point: throughput, latency, failures and Locust's CPU (15 rows)",
+        "FastAPI: 2 settings",
+        "Flask: 2 settings",
+        "Django REST Framework: 2 settings",
         "Rule by rule: the files each implementation changed (20 rules)",
         "FastAPI: 18 adjustments in 6 files",
         "Flask: 19 adjustments in 6 files",

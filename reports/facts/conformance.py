@@ -114,28 +114,48 @@ def repository(root: Path) -> str | None:
     return web_address(done.stdout)
 
 
+def _located(root: Path, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries with each reference located, checked and quoted."""
+    found = []
+    for entry in entries:
+        where = []
+        for ref in entry["where"]:
+            text = _read(root, ref["file"])
+            where.append({
+                **ref,
+                "line": line_in(text, ref["find"]) if text is not None else None,
+                "excerpt": excerpt(text, ref["find"]) if text is not None else None,
+            })  # fmt: skip
+        found.append({**entry, "where": where, "problems": check(entry, root)})
+    return found
+
+
 def gather(root: Path, impls: list[str], path: Path = LIST) -> dict[str, Any]:
-    """The list with each entry's references located, checked and quoted."""
+    """The list with each entry's references located, checked and quoted; with it, what each
+    implementation set for its database and the round trips its operations are documented
+    to make."""
     listed = load(path)
     found: dict[str, Any] = {
         "rules": listed["rules"],
-        "implementations": {},
+        "implementations": {
+            impl: _located(root, listed["implementations"].get(impl, [])) for impl in impls
+        },
         "repository": repository(root),
         "excerpts_from": git_state(),
     }
-    for impl in impls:
-        entries = []
-        for entry in listed["implementations"].get(impl, []):
-            where = []
-            for ref in entry["where"]:
-                text = _read(root, ref["file"])
-                where.append({
-                    **ref,
-                    "line": line_in(text, ref["find"]) if text is not None else None,
-                    "excerpt": excerpt(text, ref["find"]) if text is not None else None,
-                })  # fmt: skip
-            entries.append({**entry, "where": where, "problems": check(entry, root)})
-        found["implementations"][impl] = entries
+    database = listed.get("database")
+    if database:
+        found["database"] = {
+            "rules": database["rules"],
+            "implementations": {
+                impl: _located(root, database["implementations"].get(impl, [])) for impl in impls
+            },
+            "round_trips": {
+                impl: database.get("round_trips", {})[impl]
+                for impl in impls
+                if impl in database.get("round_trips", {})
+            },
+        }
     return found
 
 

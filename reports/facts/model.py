@@ -185,28 +185,55 @@ class ConformanceFacts:
     implementations: Mapping[str, tuple[Adjustment, ...]]
     repository: str | None = None
     excerpts_from: Git | None = None
+    # How each talks to PostgreSQL (conformance.yaml `database`); None in older facts.
+    database: DatabaseSettings | None = None
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> ConformanceFacts:
         """The conformance section."""
         source = raw.get("excerpts_from")
+        database = raw.get("database")
         return cls(
             dict(raw["rules"]),
-            {
-                impl: tuple(
-                    Adjustment(
-                        e["rule"],
-                        e["added"],
-                        tuple(CodeRef.parse(r) for r in e["where"]),
-                        tuple(e.get("problems", ())),
-                    )
-                    for e in entries
-                )
-                for impl, entries in raw["implementations"].items()
-            },
+            _adjustments(raw["implementations"]),
             raw.get("repository"),
             Git.parse(source) if source else None,
+            DatabaseSettings.parse(database) if database else None,
         )
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """What each implementation set for its database connections and why, and the round trips
+    per operation its code is documented to make (by variant)."""
+
+    rules: Mapping[str, str]
+    implementations: Mapping[str, tuple[Adjustment, ...]]
+    round_trips: Mapping[str, Mapping[str, Mapping[str, int]]]
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> DatabaseSettings:
+        """The database part of the conformance section."""
+        return cls(
+            dict(raw["rules"]),
+            _adjustments(raw["implementations"]),
+            raw.get("round_trips") or {},
+        )
+
+
+def _adjustments(raw: dict[str, Any]) -> dict[str, tuple[Adjustment, ...]]:
+    return {
+        impl: tuple(
+            Adjustment(
+                e["rule"],
+                e["added"],
+                tuple(CodeRef.parse(r) for r in e["where"]),
+                tuple(e.get("problems", ())),
+            )
+            for e in entries
+        )
+        for impl, entries in raw.items()
+    }
 
 
 # Contract: the pass matrix from pytest's JUnit XML.
@@ -261,11 +288,15 @@ class ContractFacts:
     # Per implementation and test module; None in facts gathered before modules were counted.
     modules: Mapping[str, Mapping[str, Tally]] | None
     seconds: float
+    # The generated-client tests per generator, document and server, over every database;
+    # None in facts gathered before they were counted.
+    generated_clients: GeneratedClients | None = None
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> ContractFacts:
         """The contract section."""
         modules = raw.get("modules")
+        clients = raw.get("generated_clients")
         return cls(
             raw["source"],
             tuple(raw["columns"]),
@@ -281,6 +312,7 @@ class ContractFacts:
                 for impl, found in modules.items()
             },
             raw["seconds"],
+            None if clients is None else GeneratedClients.parse(clients),
         )
 
     def totals(self, impl: str) -> Tally | None:
@@ -290,6 +322,53 @@ class ContractFacts:
             return None
         summed = total(list(cells.values()))
         return summed if summed.ran else None
+
+
+@dataclass(frozen=True)
+class GeneratedClients:
+    """Clients generated from each OpenAPI document, driven against each server.
+
+    `pairs[generator][document][server]` counts that pair's test over every database the suite
+    ran; a document is an implementation's /openapi.json, or `reference` (openapi.yaml).
+    """
+
+    pairs: Mapping[str, Mapping[str, Mapping[str, Tally]]]
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> GeneratedClients:
+        """The generated_clients part of the contract section."""
+        return cls({
+            generator: {
+                document: {server: Tally.parse(t) for server, t in servers.items()}
+                for document, servers in documents.items()
+            }
+            for generator, documents in raw.items()
+        })  # fmt: skip
+
+    @property
+    def generators(self) -> list[str]:
+        """The generators whose tests were in the suite's results."""
+        return list(self.pairs)
+
+    def tallies(
+        self, generator: str, document: str | None = None, server: str | None = None
+    ) -> list[Tally]:
+        """A generator's pairs, narrowed to one document and/or one server."""
+        return [
+            tally
+            for doc, servers in self.pairs.get(generator, {}).items()
+            if document in (None, doc)
+            for srv, tally in servers.items()
+            if server in (None, srv)
+        ]
+
+    def passing(
+        self, generator: str, document: str | None = None, server: str | None = None
+    ) -> tuple[int, int]:
+        """(pairs that passed, pairs that ran): a pair passed when its test ran on some
+        database and failed on none."""
+        ran = [t for t in self.tallies(generator, document, server) if t.ran]
+        return sum(not t.failed for t in ran), len(ran)
 
 
 # Dependencies: what each implementation's extra installs.
@@ -591,6 +670,18 @@ class Facts:
         if not isinstance(self.docs, DocsFacts):
             return None
         return present(self.docs.implementations.get(impl))
+
+    def database_settings(self) -> DatabaseSettings | None:
+        """What each implementation set for its database, when the list was read with it."""
+        if not isinstance(self.conformance, ConformanceFacts):
+            return None
+        return self.conformance.database
+
+    def generated_clients(self) -> GeneratedClients | None:
+        """The generated-client pairs, when the contract suite's results counted them."""
+        if not isinstance(self.contract, ContractFacts):
+            return None
+        return self.contract.generated_clients
 
     def adjustments(self, impl: str) -> tuple[Adjustment, ...] | None:
         """An implementation's adjustments, when the list was read."""
