@@ -1,5 +1,5 @@
 """The report's charts, drawn with matplotlib: every axis labelled with its unit, the spread
-across repeats as error bars (lowest to highest run), client-bound figures hatched or hollow.
+across rounds as error bars (lowest to highest round), client-bound figures hatched or hollow.
 
 Bars run across, a row per figure with its value written at its end: the same chart reads on a
 phone and on a wide screen, and no value label has to squeeze between its neighbours. Each
@@ -288,7 +288,7 @@ def throughput_vs_users(run: Run, scenario: str) -> Chart | None:
         f"Throughput vs concurrency, {scenario} scenario",
         "Where each line flattens is that server's capacity on its core; the gap between the "
         "lines at the right is the framework's cost. Error bars span the lowest to highest "
-        "repeat; a hollow ring marks a client-bound point.",
+        "round; a hollow ring marks a client-bound point.",
         finished(fig),
     )
 
@@ -340,7 +340,7 @@ def latency_at_fixed_load(run: Run, scenario: str) -> Chart | None:
         "latency",
         f"Latency at a fixed offered load, {scenario} scenario",
         f"Every framework got the same {offered:g} requests/s, so these percentiles compare "
-        "like with like. Lower is better; error bars span the repeats.",
+        "like with like. Lower is better; error bars span the rounds.",
         finished(fig),
     )
 

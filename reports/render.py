@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from reports import charts, claims, measures, results, sections, svg, verdict
+from reports import charts, choose, claims, measures, results, sections, svg, verdict
 from reports.facts import model
 from reports.facts.model import CodeFacts, Facts, Missing
 from reports.facts.roles import ROLES
@@ -29,6 +29,7 @@ CODE_LINK_PREFIX = "../../"
 # The report's sections in reading order: (id, title). Each is templates/html/<id>.html.j2 and
 # templates/md/<id>.md.j2; the section bar and the Markdown's list of sections follow this.
 SECTIONS = (
+    ("choose", "What to choose"),
     ("verdict", "Verdict"),
     ("performance", "Performance"),
     ("correctness", "Correctness"),
@@ -51,9 +52,9 @@ def markdown_cell(value: Any) -> str:
 
 
 def range_below(value: Any) -> Any:
-    """HTML: a figure's range across repeats on a line of its own, so tables stay narrow."""
+    """HTML: a figure's range across rounds on a line of its own, so tables stay narrow."""
     text = str(value)
-    if " (" not in text or not text.endswith(" runs)"):
+    if " (" not in text or not text.endswith(" rounds)"):
         return value
     median, spread = text.split(" (", 1)
     return Markup('{}<br><span class="range">({}</span>').format(escape(median), escape(spread))
@@ -99,6 +100,8 @@ def context(run: Run, facts: Facts) -> dict[str, Any]:
         "chart_min_width": f"{svg.MIN_WIDTH_PX:g}",
         "run": run,
         "impls": sections.titles(run),
+        "choices": sections.choice_rows(choose.choose(run, facts)),
+        "tie_rule": verdict.TIE_RULE,
         "verdict": sections.verdict_rows(verdict.table(run, facts)),
         "claims": sections.claim_rows(claims.check_all(run, facts)),
         "charts": chart_groups(run, facts),

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from reports import claims, fmt, measures, reliability
+from reports.choose import Choice
 from reports.claims import Verdict
 from reports.facts.model import (
     Code,
@@ -40,6 +41,12 @@ def titles(run: Run) -> list[dict[str, str]]:
         server = run.server(impl)
         found.append({"impl": impl, "title": server.title if server else impl})
     return found
+
+
+def choice_rows(choices: list[Choice]) -> list[Row]:
+    """The situations of "What to choose": each with its choice (None: none), sentence and rule."""
+    keys = ("situation", "choice", "sentence", "text", "rule")
+    return [{key: getattr(c, key) for key in keys} for c in choices]
 
 
 def verdict_rows(dimensions: list[Dimension]) -> list[Row]:

@@ -1,6 +1,6 @@
 """The verdict table: the implementations ranked per dimension, each rank with its figure.
 
-Two implementations whose ranges across repeats overlap share a rank: the run cannot tell
+Two implementations whose ranges across rounds overlap share a rank: the run cannot tell
 them apart. A row about resources (CPU, memory, startup) names each server's workers, and says
 so when its rank compares servers that ran different worker counts.
 """
@@ -17,6 +17,11 @@ from reports.results import Run, Server, Spread
 
 HIGHER = "higher"
 LOWER = "lower"
+# The rule rank() applies, as the report states it.
+TIE_RULE = (
+    "a rank needs its figure's range across rounds (lowest to highest round) not to overlap "
+    "the next one's, and counted figures need to differ; otherwise the two are tied"
+)
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,12 @@ class Dimension:
 
 
 def exact(value: float | None) -> Measure | None:
-    """A figure without repeats (counted, not measured under load)."""
+    """A figure without rounds (counted, not measured under load)."""
     return None if value is None else Measure(Spread(value, value, value, 1))
 
 
 def rank(entries: list[Entry], better: str) -> tuple[Entry, ...]:
-    """Competition ranking by median; a neighbour within the spread shares the rank."""
+    """Competition ranking by median; a neighbour within the spread shares the rank (TIE_RULE)."""
     measured = [e for e in entries if e.measure is not None]
     ordered = sorted(measured, key=lambda e: e.measure.value, reverse=better == HIGHER)  # type: ignore[union-attr]
     ranked: dict[str, Entry] = {}

@@ -81,13 +81,13 @@ def test_client_bound_figure_is_marked_wherever_it_appears(markdown: str, html: 
     rows = verdict_rows(markdown)
 
     assert "*(client-bound)*" in rows["Framework floor (GET /health)"]
-    assert f"4,816 req/s (4,722{RANGE}4,846, 3 runs) *(client-bound)*" in markdown
+    assert f"4,816 req/s (4,722{RANGE}4,846, 3 rounds) *(client-bound)*" in markdown
     assert 'class="flag flag-client-bound">client-bound</span>' in html
 
 
 def test_spread_across_repeats_is_shown_beside_each_median(markdown: str) -> None:
     assert (
-        f"| Flask (gunicorn-sync) | mixed | 32 users | 915 req/s (893{RANGE}932, 3 runs) |"
+        f"| Flask (gunicorn-sync) | mixed | 32 users | 915 req/s (893{RANGE}932, 3 rounds) |"
         in markdown
     )
     assert "p99 at 100 req/s offered (mixed)" in markdown
