@@ -74,7 +74,15 @@ def environment(kind: str) -> Environment:
     return env
 
 
-CHART_GROUPS = ("throughput", "latency", "floor", "resources", "code", "dependencies")
+CHART_GROUPS = (
+    "throughput",
+    "load_latency",
+    "latency",
+    "floor",
+    "resources",
+    "code",
+    "dependencies",
+)
 
 
 def chart_groups(run: Run, facts: Facts) -> dict[str, list[charts.Chart]]:
@@ -107,7 +115,9 @@ def context(run: Run, facts: Facts) -> dict[str, Any]:
         "charts": chart_groups(run, facts),
         "unmeasured": sections.unmeasured_servers(run),
         "throughput": throughput,
-        "has_crosscheck": any(r["crosscheck"] for r in throughput),
+        "has_crosscheck": any(r["crosscheck"]["text"] for r in throughput),
+        "drift": sections.drift_note(run),
+        "variants": sections.variant_view(run),
         "latency": sections.latency_rows(run),
         "floor": sections.floor_rows(run),
         "resources": sections.resource_rows(run),

@@ -33,6 +33,7 @@ class Entry:
     rank: int | None = None
     tied: bool = False
     workers: str | None = None  # how its server ran, on rows about resources
+    flags: tuple[str, ...] = ()  # what a reader must know of the figure: `peak not reached`
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,20 @@ def rank(entries: list[Entry], better: str) -> tuple[Entry, ...]:
         ranked[entry.impl] = entry
         previous = entry
     return tuple(ranked.get(e.impl, e) for e in entries)
+
+
+PEAK_NOT_REACHED = "peak not reached"
+
+
+def peak_flags(run: Run, dim: Dimension, scenario: str) -> Dimension:
+    """Flag each entry whose sweep stopped at its cap while throughput still rose: its figure
+    is a lower bound, not the server's peak."""
+    entries = []
+    for entry in dim.entries:
+        server = run.server(entry.impl)
+        stopped = server is not None and server.peak_reached(scenario) is False
+        entries.append(replace(entry, flags=(PEAK_NOT_REACHED,)) if stopped else entry)
+    return replace(dim, entries=tuple(entries))
 
 
 def dimension(
@@ -135,17 +150,17 @@ def performance(run: Run) -> list[Dimension]:
     main = measures.main_scenario(run)
     dims = []
     if main:
-        dims.append(dimension(
+        dims.append(peak_flags(run, dimension(
             run, "throughput", f"Peak throughput, {main}", "req/s", HIGHER,
             f"best closed-loop load point of the {main} scenario",
             _server_figure(run, lambda s: measures.throughput(s, main)),
-        ))  # fmt: skip
+        ), main))  # fmt: skip
     if measures.FLOOR in run.scenarios:
-        dims.append(dimension(
+        dims.append(peak_flags(run, dimension(
             run, "floor", "Framework floor (GET /health)", "req/s", HIGHER,
             "best closed-loop load point of the health scenario",
             _server_figure(run, lambda s: measures.throughput(s, measures.FLOOR)),
-        ))  # fmt: skip
+        ), measures.FLOOR))  # fmt: skip
     for scenario in measures.fixed_scenarios(run)[:1]:
         offered = run.settings.get("offered_rps")
         dims.append(dimension(
