@@ -46,7 +46,7 @@ def test_every_chart_has_the_one_width_the_page_sizes_it_by(drawn: list[charts.C
 
 
 def test_every_chart_belongs_to_a_part_of_the_report(drawn: list[charts.Chart]) -> None:
-    assert len(drawn) == 9
+    assert len(drawn) == 10
     assert {c.group for c in drawn} <= set(render.CHART_GROUPS)
 
 

@@ -48,10 +48,13 @@ def test_fixture_follows_the_benchmark_results_schema() -> None:
     jsonschema.validate(read_fixture("results.json"), schema)
 
 
-def test_report_leads_with_the_verdict_then_the_evidence(markdown: str) -> None:
+def test_report_leads_with_what_to_choose_then_the_verdict_then_the_evidence(
+    markdown: str,
+) -> None:
     headings = re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE)
 
     assert headings == [
+        "What to choose",
         "Verdict",
         "Performance",
         "Correctness",
@@ -148,7 +151,7 @@ def test_every_markdown_chart_is_an_svg_file_beside_it(rendered: dict[str, Path]
     markdown = rendered["md"].read_text(encoding="utf-8")
     linked = re.findall(r"!\[[^\]]+\]\((charts/[^)]+\.svg)\)", markdown)
 
-    assert len(linked) == 9
+    assert len(linked) == 10
     for link in linked:
         svg = (rendered["md"].parent / link).read_text(encoding="utf-8")
         assert svg.startswith("<?xml")
@@ -158,8 +161,8 @@ def test_every_markdown_chart_is_an_svg_file_beside_it(rendered: dict[str, Path]
 def test_html_holds_every_chart_inline_and_loads_nothing(html: str) -> None:
     charts = re.findall(r'<figure class="chart" id="chart-([^"]+)"', html)
 
-    assert len(charts) == 9
-    assert html.count("<svg") == 9
+    assert len(charts) == 10
+    assert html.count("<svg") == 10
     assert "<script" not in html
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", html)
     ids = re.findall(r'\bid="([^"]+)"', html)
@@ -437,6 +440,7 @@ def test_detail_folds_away_in_the_html_and_lists_compactly_in_the_markdown(
     folded = re.findall(r'<details class="fold"><summary>([^<]+)</summary>', html)
 
     assert folded == [
+        "The rule behind each choice",
         "Every closed-loop point: throughput, latency, failures and Locust's CPU (15 rows)",
         "Rule by rule: the files each implementation changed (20 rules)",
         "FastAPI: 18 adjustments in 6 files",
