@@ -3,8 +3,9 @@
 Each situation is decided by an explicit rule over the run's figures (results.json) or the
 facts (facts.json), written beside it like a claim's. A choice needs a clear lead under the
 verdict's tie rule (verdict.TIE_RULE): the leader's range across rounds must not overlap the
-runner-up's, and a figure from a single round cannot lead. Otherwise, or when the figures are
-missing, the situation says "no clear choice" or "not measured", with the figures.
+runner-up's. Otherwise, or when the figures are missing, the situation says "no clear choice"
+or "not measured", with the figures. Each measured figure names how many rounds it comes from:
+a variant measured in one round has a range of one value.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from reports.results import Point, Run, Server
 
 NO_CLEAR_CHOICE = "no clear choice"
 NOT_MEASURED = fmt.NOT_MEASURED
-MIN_ROUNDS = 2  # a figure from one round has no range to compare: it cannot lead
 READ = "read"
 
 
@@ -60,11 +60,8 @@ def name(server: Server) -> str:
     return f"{server.title} ({server.variant})"
 
 
-def lead(figures: dict[str, Measure], better: str, rounds: bool = True) -> Lead:
-    """The verdict's ranking over candidates; a leader when one alone ranks first, untied.
-
-    With `rounds`, a leader also needs MIN_ROUNDS rounds behind its figure and the runner-up's.
-    """
+def lead(figures: dict[str, Measure], better: str) -> Lead:
+    """The verdict's ranking over candidates; a leader when one alone ranks first, untied."""
     entries = verdict.rank([verdict.Entry(k, m) for k, m in figures.items()], better)
     ordered = sorted(
         (e for e in entries if e.measure is not None and e.rank is not None),
@@ -73,8 +70,6 @@ def lead(figures: dict[str, Measure], better: str, rounds: bool = True) -> Lead:
     ranked = [(e.impl, e.measure) for e in ordered if e.measure]
     first = [e for e in ordered if e.rank == 1]
     leader = first[0].impl if len(first) == 1 and len(ordered) > 1 else None
-    if leader and rounds and any(m.spread.count < MIN_ROUNDS for _, m in ranked[:2]):
-        leader = None
     return Lead(ranked, leader)
 
 
@@ -86,7 +81,9 @@ def _rounds(measure: Measure) -> str:
 def _against(found: Lead, unit: str) -> str:
     """`, against 900 req/s for Flask (gunicorn-sync)`: the runner-up's figure."""
     other = found.runner_up
-    return f", against {fmt.number(other[1].value, unit)} for {other[0]}" if other else ""
+    if other is None:
+        return ""
+    return f", against {fmt.number(other[1].value, unit)} ({_rounds(other[1])}) for {other[0]}"
 
 
 def _unclear(found: Lead, unit: str, what: str) -> str:
@@ -95,9 +92,7 @@ def _unclear(found: Lead, unit: str, what: str) -> str:
         return f"{NOT_MEASURED}: fewer than two servers have {what}."
     (a, ma), (b, mb) = found.ranked[:2]
     figures = f"{a} {fmt.spread(ma.spread, unit)} and {b} {fmt.spread(mb.spread, unit)}"
-    if ma.spread.overlaps(mb.spread):
-        return f"{NO_CLEAR_CHOICE}: {figures} overlap across rounds ({what})."
-    return f"{NO_CLEAR_CHOICE}: {figures}, too few rounds to rank ({what})."
+    return f"{NO_CLEAR_CHOICE}: {figures} overlap across rounds ({what})."
 
 
 def _servers(run: Run) -> list[Server]:
@@ -170,7 +165,8 @@ def database_across_network(run: Run, facts: Facts) -> Choice:
     )
     sentence = (
         f"{fmt.number(point.throughput.median, 'req/s')} reading at "
-        f"{highest:g} ms added per round trip ({point.label}){_against(found, 'req/s')}{p50}."
+        f"{highest:g} ms added per round trip ({point.label}, {_rounds(Measure(point.throughput))})"
+        f"{_against(found, 'req/s')}{p50}."
     )
     return Choice(situation, found.leader, sentence, rule)
 
@@ -222,7 +218,7 @@ def _facts_lead(run: Run, figure: Callable[[str], float | None]) -> Lead:
         for impl in run.impls
         if (m := verdict.exact(figure(impl))) is not None
     }
-    return lead(figures, verdict.LOWER, rounds=False)
+    return lead(figures, verdict.LOWER)
 
 
 def least_code(run: Run, facts: Facts) -> Choice:
