@@ -68,7 +68,9 @@ def where(found: Sequence[At], negative: str = "not") -> str:
         return "not measured"
     if len(grouped) == 1:
         answer, labels = grouped[0]
-        return f"{answer} at {_span(labels)}" if len(labels) > 1 else f"{answer} at {labels[0]}"
+        if len(labels) > 1:
+            return f"{answer} at every point from {labels[0]} to {labels[-1]}"
+        return f"{answer} at {labels[0]}"
     if len(grouped) == 2:
         (first, before), (second, after) = grouped
         if second == f"{negative} {first}":

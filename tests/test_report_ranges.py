@@ -43,7 +43,7 @@ def test_one_answer_everywhere_does_not_change() -> None:
     found = [At("1 user", "supported"), At("8 users", "supported")]
 
     assert not ranges.changes(found)
-    assert ranges.where(found) == "supported at 1 user to 8 users"
+    assert ranges.where(found) == "supported at every point from 1 user to 8 users"
 
 
 def with_throughput(figure: Callable[[str, int], float]) -> results.Run:
