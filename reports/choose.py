@@ -48,6 +48,9 @@ class Lead:
 
     ranked: list[tuple[str, Measure]]
     leader: str | None
+    # Candidates behind the first whose figure the load generator limited: their capacity is
+    # higher than measured, so the first cannot be said to lead them.
+    limited: tuple[str, ...] = ()
 
     @property
     def runner_up(self) -> tuple[str, Measure] | None:
@@ -61,7 +64,8 @@ def name(server: Server) -> str:
 
 
 def lead(figures: dict[str, Measure], better: str) -> Lead:
-    """The verdict's ranking over candidates; a leader when one alone ranks first, untied."""
+    """The verdict's ranking over candidates; a leader when one alone ranks first, untied, and
+    no candidate behind it was client-bound."""
     entries = verdict.rank([verdict.Entry(k, m) for k, m in figures.items()], better)
     ordered = sorted(
         (e for e in entries if e.measure is not None and e.rank is not None),
@@ -70,7 +74,8 @@ def lead(figures: dict[str, Measure], better: str) -> Lead:
     ranked = [(e.impl, e.measure) for e in ordered if e.measure]
     first = [e for e in ordered if e.rank == 1]
     leader = first[0].impl if len(first) == 1 and len(ordered) > 1 else None
-    return Lead(ranked, leader)
+    limited = tuple(k for k, m in ranked[1:] if m.client_bound)
+    return Lead(ranked, None if limited else leader, limited)
 
 
 def _rounds(measure: Measure) -> str:
@@ -91,6 +96,12 @@ def _unclear(found: Lead, unit: str, what: str) -> str:
     if len(found.ranked) < 2:
         return f"{NOT_MEASURED}: fewer than two servers have {what}."
     (a, ma), (b, mb) = found.ranked[:2]
+    if found.limited and not ma.spread.overlaps(mb.spread):
+        return (
+            f"{NO_CLEAR_CHOICE}: {a} measured the most, {fmt.spread(ma.spread, unit)} ({what}), "
+            f"but the load generator limited {', '.join(found.limited)}: their capacity is "
+            "higher than measured."
+        )
     figures = f"{a} {fmt.spread(ma.spread, unit)} and {b} {fmt.spread(mb.spread, unit)}"
     return f"{NO_CLEAR_CHOICE}: {figures} overlap across rounds ({what})."
 
@@ -114,7 +125,8 @@ def cpu_bound(run: Run, facts: Facts) -> Choice:
     main = measures.main_scenario(run) or "mixed"
     rule = (
         f"Every measured server and variant by its peak throughput in the {main} scenario with "
-        "no database latency added; the leader must rank first alone under the tie rule."
+        "no database latency added; the leader must rank first alone under the tie rule, and "
+        "no server behind it may be client-bound (its capacity would be higher than measured)."
     )
     points = _throughputs(run, main, 0.0)
     found = lead(
@@ -136,7 +148,8 @@ def database_across_network(run: Run, facts: Facts) -> Choice:
     rule = (
         "Every measured server and variant by its peak read throughput at the highest "
         "database latency measured (added per round trip by the latency proxy), with one "
-        "user's p50 at each latency; the leader must rank first alone under the tie rule."
+        "user's p50 at each latency; the leader must rank first alone under the tie rule, and "
+        "no server behind it may be client-bound."
     )
     levels = [lvl for lvl in run.db_levels if lvl > 0 and _throughputs(run, READ, lvl)]
     if not levels:

@@ -64,6 +64,19 @@ def test_overlapping_rounds_give_no_clear_choice(facts: Facts) -> None:
     assert "overlap across rounds" in found.text
 
 
+def test_a_client_bound_server_behind_the_first_leaves_no_clear_choice(facts: Facts) -> None:
+    doc = doc_with()
+    for record in doc["records"]:
+        if (record["impl"], record["scenario"]) == ("django", "mixed"):
+            record["client"]["client_bound"] = True
+
+    found = choose.cpu_bound(results.parse(doc), facts)
+
+    assert found.choice is None
+    assert found.sentence.startswith("no clear choice: FastAPI (uvicorn) measured the most")
+    assert "the load generator limited Django REST Framework (gunicorn-sync)" in found.sentence
+
+
 def test_a_figure_from_one_round_says_so(facts: Facts) -> None:
     doc = copy.deepcopy(DOC)
     doc["records"] = [r for r in doc["records"] if r["repeat"] == 1 or r["impl"] != "flask"]
