@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from benchmarks.crosscheck import AGREE_PERCENT as WRK_AGREE_PERCENT
-from reports import claims, fmt, measures, reliability, variants
+from reports import claims, fmt, measures, reliability, variants, verdict
 from reports.choose import Choice
 from reports.claims import Verdict
 from reports.facts.model import (
@@ -31,7 +31,7 @@ from reports.results import LATENCIES, Point, Run, Server, Spread
 from reports.verdict import Dimension
 
 CLIENT_BOUND = "client-bound"
-DRIFTED = "drifted round"
+DRIFTED = verdict.DRIFTED
 LATENCY_NAMES = {"p50": "p50", "p90": "p90", "p99": "p99", "p99_9": "p99.9", "max": "max"}
 Row = dict[str, Any]
 
@@ -172,6 +172,10 @@ def throughput_rows(run: Run) -> list[Row]:
     ]
 
 
+def _variant_flags(cell: variants.Cell) -> list[str]:
+    return (["tie"] if cell.tied else []) + (point_flags(cell.point) if cell.point else [])
+
+
 def variant_view(run: Run) -> dict[str, Any]:
     """Variants compared within each framework: the columns, and a row per variant with its
     cells (rank, figure, tie) or why it was not measured, then which variant leads."""
@@ -183,7 +187,7 @@ def variant_view(run: Run) -> dict[str, Any]:
                 "framework": framework.title, "variant": row.variant, "workers": row.workers,
                 "reason": row.reason, "leads": False,
                 "cells": [
-                    {"text": c.text, "rank": c.rank, "flags": ["tie"] if c.tied else []}
+                    {"text": c.text, "rank": c.rank, "flags": _variant_flags(c)}
                     for c in row.cells
                 ],
             })  # fmt: skip

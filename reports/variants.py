@@ -38,6 +38,7 @@ class Cell:
     text: str
     rank: int | None = None
     tied: bool = False
+    point: Point | None = None  # the figure's point, for its flags
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ def _framework(run: Run, impl: str, cols: list[Column]) -> Framework:
                 continue
             entry = ranked[server.variant]
             text = f"{fmt.spread(point.throughput, 'req/s')} at {point.label}"
-            cells.append(Cell(text, entry.rank if len(found) > 1 else None, entry.tied))
+            rank = entry.rank if len(found) > 1 else None
+            cells.append(Cell(text, rank, entry.tied, point))
         rows.append(
             Row(
                 server.variant,

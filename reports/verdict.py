@@ -84,16 +84,22 @@ def rank(entries: list[Entry], better: str) -> tuple[Entry, ...]:
 
 
 PEAK_NOT_REACHED = "peak not reached"
+DRIFTED = "drifted round"
 
 
 def peak_flags(run: Run, dim: Dimension, scenario: str) -> Dimension:
-    """Flag each entry whose sweep stopped at its cap while throughput still rose: its figure
-    is a lower bound, not the server's peak."""
+    """Flag each entry whose sweep stopped at its cap while throughput still rose (its figure
+    is a lower bound, not the server's peak), and each whose peak has a drifted round."""
     entries = []
     for entry in dim.entries:
         server = run.server(entry.impl)
-        stopped = server is not None and server.peak_reached(scenario) is False
-        entries.append(replace(entry, flags=(PEAK_NOT_REACHED,)) if stopped else entry)
+        point = server.peak(scenario) if server else None
+        flags = []
+        if server is not None and server.peak_reached(scenario) is False:
+            flags.append(PEAK_NOT_REACHED)
+        if point is not None and point.drift:
+            flags.append(DRIFTED)
+        entries.append(replace(entry, flags=tuple(flags)))
     return replace(dim, entries=tuple(entries))
 
 
