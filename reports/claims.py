@@ -58,8 +58,10 @@ def range_verdict(found: dict[str, list[At]]) -> str:
     seen = set().union(*(ranges.answers(ats) for ats in found.values()))
     if seen == {SUPPORTED}:
         return SUPPORTED
-    if SUPPORTED not in seen and len(seen) == 1:
-        return next(iter(seen))
+    if seen == {NOT_SUPPORTED}:
+        return NOT_SUPPORTED
+    if len(seen) == 1:
+        return f"{DEPENDS}: {next(iter(seen))} at every point"
     parts = [f"{name}: {ranges.where(ats)}" for name, ats in found.items() if ranges.changes(ats)]
     if not parts:
         by_answer: dict[str, list[str]] = {}

@@ -80,3 +80,33 @@ def test_drf_slowest_is_decided_at_every_load_point(facts: Facts) -> None:
     found = claims.drf_slowest(run, facts)
 
     assert found.verdict == "depends: mixed: not supported at 1 user, supported from 8 users"
+
+
+def test_answering_faster_under_load_is_checked_beyond_the_fixed_load(facts: Facts) -> None:
+    doc = copy.deepcopy(DOC)
+    for record in doc["records"]:
+        fast = record["impl"] == "fastapi"
+        if record["load_model"] == "fixed" or record["users"] < 32:
+            record["latency_ms"]["p99"] = 10.0 if fast else 50.0
+        else:
+            record["latency_ms"]["p99"] = 400.0 if fast else 100.0 + record["repeat"]
+
+    found = claims.fastapi_latency(results.parse(doc), facts)
+
+    assert found.verdict == "depends: mixed: supported up to 8 users, not at 32 users"
+    assert "fixed load (mixed): supported at 100 req/s offered" in found.measured
+    assert "read: not supported at 32 users" in found.measured
+
+
+def test_a_claim_within_noise_everywhere_depends(facts: Facts) -> None:
+    doc = copy.deepcopy(DOC)
+    for record in doc["records"]:
+        fast = record["impl"] == "fastapi"
+        # FastAPI's median lowest (101 ms against 102 ms), its range overlapping the others'.
+        record["latency_ms"]["p99"] = (
+            97.0 + 2 * record["repeat"] if fast else 100.0 + record["repeat"]
+        )
+
+    found = claims.fastapi_latency(results.parse(doc), facts)
+
+    assert found.verdict == "depends: within noise at every point"
