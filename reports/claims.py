@@ -63,11 +63,11 @@ def range_verdict(found: dict[str, list[At]]) -> str:
     if len(seen) == 1:
         return f"{DEPENDS}: {next(iter(seen))} at every point"
     parts = [f"{name}: {ranges.where(ats)}" for name, ats in found.items() if ranges.changes(ats)]
-    if not parts:
-        by_answer: dict[str, list[str]] = {}
-        for name, ats in found.items():
+    by_answer: dict[str, list[str]] = {}
+    for name, ats in found.items():
+        if not ranges.changes(ats):
             by_answer.setdefault(next(iter(ranges.answers(ats))), []).append(name)
-        parts = [f"{answer} in {', '.join(names)}" for answer, names in by_answer.items()]
+    parts += [f"{answer} in {', '.join(names)}" for answer, names in by_answer.items()]
     return f"{DEPENDS}: " + "; ".join(parts)
 
 
