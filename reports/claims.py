@@ -147,7 +147,9 @@ def fastapi_leads(run: Run, facts: Facts) -> Verdict:
     found = over_range(run, run.scenarios, _clear_lead)
     if "fastapi" not in {s.impl for s in _measured(run)} or not found:
         return Verdict(claim, "Not every framework was measured.", NOT_MEASURED, rule)
-    return Verdict(claim, "Clear lead " + range_measured(found), range_verdict(found), rule)
+    return Verdict(
+        claim, "A clear lead, by range: " + range_measured(found), range_verdict(found), rule
+    )
 
 
 def _ratio(run: Run, scenario: str) -> float | None:
@@ -249,7 +251,7 @@ def drf_slowest(run: Run, facts: Facts) -> Verdict:
     measured = (
         "Slowest at the peak: "
         + ", ".join(f"{s} {run.title(i)}" for s, i in slowest.items())
-        + ". DRF slowest "
+        + ". DRF slowest, by range: "
         + range_measured(found)
     )
     return Verdict(claim, measured, range_verdict(found), rule)
@@ -302,7 +304,7 @@ def fastapi_latency(run: Run, facts: Facts) -> Verdict:
             )
             + ". "
         )
-    measured += "FastAPI's p99 lowest " + range_measured(found)
+    measured += "FastAPI's p99 lowest, by range: " + range_measured(found)
     return Verdict(claim, measured, range_verdict(found), rule)
 
 
