@@ -1,5 +1,5 @@
 """The report's charts, drawn with matplotlib: every axis labelled with its unit, the spread
-across repeats as error bars (lowest to highest run), client-bound figures hatched or hollow.
+across rounds as error bars (lowest to highest round), client-bound figures hatched or hollow.
 
 Bars run across, a row per figure with its value written at its end: the same chart reads on a
 phone and on a wide screen, and no value label has to squeeze between its neighbours. Each
@@ -288,7 +288,58 @@ def throughput_vs_users(run: Run, scenario: str) -> Chart | None:
         f"Throughput vs concurrency, {scenario} scenario",
         "Where each line flattens is that server's capacity on its core; the gap between the "
         "lines at the right is the framework's cost. Error bars span the lowest to highest "
-        "repeat; a hollow ring marks a client-bound point.",
+        "round; a hollow ring marks a client-bound point.",
+        finished(fig),
+    )
+
+
+LATENCY_LINES = {"p99": "-", "p50": ":"}
+LOAD_LATENCY_SCENARIOS = ("mixed", "read")
+
+
+@svg.styled
+def latency_vs_users(run: Run, scenario: str) -> Chart | None:
+    """p50 and p99 against concurrent users, per implementation (default variants, 0 ms added)."""
+    servers = [s for s in run.defaults() if s.measured and len(s.closed(scenario)) > 1]
+    if not servers:
+        return None
+    fig = svg.new_figure(3.1 + 0.22 * (len(servers) + 1))
+    ax = fig.add_subplot()
+    frame(ax)
+    handles: list = []
+    labels: list[str] = []
+    for index, server in enumerate(servers):
+        points = [p for p in server.closed(scenario) if "p99" in p.latency and "p50" in p.latency]
+        users = [p.users for p in points]
+        for name, style in LATENCY_LINES.items():
+            values = [Measure(p.latency[name], p.client_bound) for p in points]
+            ax.errorbar(
+                users, [m.value for m in values], yerr=_errors(values), fmt=style,
+                marker=MARKERS.get(server.impl, "D"), color=colour(server.impl, index),
+                markersize=4 if name == "p50" else 6,
+            )  # fmt: skip
+        handles.append(Patch(facecolor=colour(server.impl, index)))
+        labels.append(server.title)
+    for name, style in LATENCY_LINES.items():
+        handles.append(Line2D([], [], linestyle=style, color=INK))
+        labels.append(name)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sorted({p.users for s in servers for p in s.closed(scenario)}))
+    ax.get_xaxis().set_major_formatter("{x:g}")
+    ax.set_yscale("log")
+    ax.get_yaxis().set_major_formatter("{x:g}")
+    ax.set_xlabel("concurrent users (closed loop, log scale)")
+    ax.set_ylabel("latency (ms, log scale)")
+    _title(fig, f"Latency vs concurrency: {scenario}")
+    legend_below(fig, handles, labels)
+    return Chart(
+        f"load-latency-{scenario}",
+        "load_latency",
+        f"Latency vs concurrency, {scenario} scenario",
+        "p99 (solid) and p50 (dotted) of each implementation's default variant at every "
+        "closed-loop load point, no database latency added. Where a line bends upwards the "
+        "server is queueing: a framework that answers fastest at low load need not at high "
+        "load. Error bars span the lowest to highest round.",
         finished(fig),
     )
 
@@ -340,7 +391,7 @@ def latency_at_fixed_load(run: Run, scenario: str) -> Chart | None:
         "latency",
         f"Latency at a fixed offered load, {scenario} scenario",
         f"Every framework got the same {offered:g} requests/s, so these percentiles compare "
-        "like with like. Lower is better; error bars span the repeats.",
+        "like with like. Lower is better; error bars span the rounds.",
         finished(fig),
     )
 
@@ -539,6 +590,8 @@ def performance_charts(run: Run) -> list[Chart]:
     """The charts of the performance section, in reading order."""
     found = [peak_by_scenario(run)]
     found += [throughput_vs_users(run, s) for s in measures.swept_scenarios(run)]
+    swept = measures.swept_scenarios(run)
+    found += [latency_vs_users(run, s) for s in LOAD_LATENCY_SCENARIOS if s in swept]
     found += [latency_at_fixed_load(run, s) for s in measures.fixed_scenarios(run)]
     found += [floor_fraction(run), cpu_per_1000(run), memory(run), startup(run)]
     return [c for c in found if c]

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reports import fmt, measures, slow_database
+from reports import fmt, measures, ranges, slow_database
 from reports.facts.model import Facts
-from reports.results import Run, Server
+from reports.ranges import At
+from reports.results import Point, Run, Server
 
 SUPPORTED = "supported"
 NOT_SUPPORTED = "not supported"
@@ -38,13 +39,52 @@ def _measured(run: Run) -> list[Server]:
     return [s for s in run.defaults() if s.measured]
 
 
+def over_range(
+    run: Run, scenarios: list[str], rule: Callable[[dict[str, Point]], str | None]
+) -> dict[str, list[At]]:
+    """A per-point rule at every closed-loop load point (0 ms added) of each scenario, and at
+    each database latency's peak, by range name (`mixed`, `mixed by database latency`)."""
+    found = {}
+    for scenario in scenarios:
+        found[scenario] = ranges.over_load(run, scenario, rule)
+        by_db = ranges.over_db(run, scenario, rule)
+        if len(by_db) > 1:
+            found[f"{scenario} by database latency"] = by_db
+    return {name: ats for name, ats in found.items() if ranges.answers(ats)}
+
+
+def range_verdict(found: dict[str, list[At]]) -> str:
+    """Supported when the rule holds at every point, not supported when nowhere; otherwise
+    depends, saying where the answer changes (`mixed: supported up to 8 users, not from 32`)."""
+    seen = set().union(*(ranges.answers(ats) for ats in found.values()))
+    if seen == {SUPPORTED}:
+        return SUPPORTED
+    if seen == {NOT_SUPPORTED}:
+        return NOT_SUPPORTED
+    if len(seen) == 1:
+        return f"{DEPENDS}: {next(iter(seen))} at every point"
+    parts = [f"{name}: {ranges.where(ats)}" for name, ats in found.items() if ranges.changes(ats)]
+    by_answer: dict[str, list[str]] = {}
+    for name, ats in found.items():
+        if not ranges.changes(ats):
+            by_answer.setdefault(next(iter(ranges.answers(ats))), []).append(name)
+    parts += [f"{answer} in {', '.join(names)}" for answer, names in by_answer.items()]
+    return f"{DEPENDS}: " + "; ".join(parts)
+
+
+def range_measured(found: dict[str, list[At]]) -> str:
+    """Where the rule held, range by range."""
+    return "; ".join(f"{name}: {ranges.where(ats)}" for name, ats in found.items()) + "."
+
+
 def fastapi_10k(run: Run, facts: Facts) -> Verdict:
     """'FastAPI handles 10,000+ requests per second.'"""
     claim = "FastAPI handles 10,000+ requests per second."
     rule = (
         "Supported if FastAPI's median peak reaches 10,000 req/s in a scenario that uses the "
-        "database; depends if only the framework floor (GET /health) does; not measured if the "
-        "highest figure was client-bound and below 10,000; otherwise not supported."
+        "database (at every database latency measured, else depends, saying where); depends if "
+        "only the framework floor (GET /health) does; not measured if the highest figure was "
+        "client-bound and below 10,000; otherwise not supported."
     )
     server = run.server("fastapi")
     peaks = {
@@ -61,6 +101,9 @@ def fastapi_10k(run: Run, facts: Facts) -> Verdict:
     )
     database = [s for s in measures.database_scenarios(run) if s in peaks]
     if any(peaks[s].value >= TEN_THOUSAND for s in database):
+        by_db = _10k_by_db(run, server, database)  # type: ignore[arg-type]
+        if ranges.changes(by_db):
+            return Verdict(claim, measured, f"{DEPENDS}: {ranges.where(by_db)}", rule)
         return Verdict(claim, measured, SUPPORTED, rule)
     if peaks.get(measures.FLOOR) and peaks[measures.FLOOR].value >= TEN_THOUSAND:
         return Verdict(claim, measured, DEPENDS + ": only without the database", rule)
@@ -69,38 +112,45 @@ def fastapi_10k(run: Run, facts: Facts) -> Verdict:
     return Verdict(claim, measured, NOT_SUPPORTED + " on this machine", rule)
 
 
-def _clear_lead(run: Run, impl: str, scenario: str) -> bool | None:
-    """True if impl's slowest repeat beats every other's fastest by CLEAR_MARGIN."""
-    own = run.server(impl)
-    mine = measures.throughput(own, scenario) if own and own.measured else None
-    others = [measures.throughput(s, scenario) for s in _measured(run) if s.impl != impl]
-    if mine is None or not others or any(o is None for o in others):
+def _10k_by_db(run: Run, server: Server, scenarios: list[str]) -> list[At]:
+    """At each database latency: does a database scenario's peak reach 10,000 req/s?"""
+
+    def reached(db_ms: float) -> str | None:
+        peaks = [p for s in scenarios if (p := server.peak(s, db_ms))]
+        if not peaks:
+            return None
+        best = max(p.throughput.median for p in peaks)
+        return SUPPORTED if best >= TEN_THOUSAND else NOT_SUPPORTED
+
+    return ranges.decide(run.db_levels, ranges.db_label, reached)
+
+
+def _clear_lead(points: dict[str, Point], impl: str = "fastapi") -> str | None:
+    """At one load point: does impl's slowest round beat every other's fastest by CLEAR_MARGIN?"""
+    mine = points.get(impl)
+    others = [p for i, p in points.items() if i != impl]
+    if mine is None or not others:
         return None
-    best_other = max(o.spread.high for o in others if o)
-    return not mine.client_bound and mine.spread.low > best_other * (1 + CLEAR_MARGIN)
+    best_other = max(p.throughput.high for p in others)
+    lead = not mine.client_bound and mine.throughput.low > best_other * (1 + CLEAR_MARGIN)
+    return SUPPORTED if lead else NOT_SUPPORTED
 
 
 def fastapi_leads(run: Run, facts: Facts) -> Verdict:
     """'FastAPI clearly leads in performance.'"""
     claim = "FastAPI clearly leads in performance."
     rule = (
-        "A clear lead in a scenario: FastAPI's slowest repeat is more than 10% above every other "
-        "framework's fastest repeat, and not client-bound. Supported if it leads clearly in "
-        "every scenario; not supported if in none; depends (on the scenario) otherwise."
+        "A clear lead at a load point: FastAPI's slowest round is more than 10% above every "
+        "other framework's fastest round, and not client-bound. Decided at every closed-loop "
+        "load point of every scenario, and at each database latency's peak. Supported if it "
+        "leads clearly at every point; not supported if at none; otherwise depends, saying where."
     )
-    leads = {s: _clear_lead(run, "fastapi", s) for s in run.scenarios}
-    leads = {s: lead for s, lead in leads.items() if lead is not None}
-    if not leads:
+    found = over_range(run, run.scenarios, _clear_lead)
+    if "fastapi" not in {s.impl for s in _measured(run)} or not found:
         return Verdict(claim, "Not every framework was measured.", NOT_MEASURED, rule)
-    won = [s for s, lead in leads.items() if lead]
-    measured = f"Clear lead in {len(won)} of {len(leads)} scenarios" + (
-        f": {', '.join(won)}." if won else "."
+    return Verdict(
+        claim, "A clear lead, by range: " + range_measured(found), range_verdict(found), rule
     )
-    if len(won) == len(leads):
-        return Verdict(claim, measured, SUPPORTED, rule)
-    if not won:
-        return Verdict(claim, measured, NOT_SUPPORTED, rule)
-    return Verdict(claim, measured, f"{DEPENDS} on the workload", rule)
 
 
 def _spread_ratio(values: dict[str, float]) -> float | None:
@@ -274,60 +324,90 @@ def flask_manual_validation(run: Run, facts: Facts) -> Verdict:
     return Verdict(claim, measured, f"{DEPENDS} on the extension ({', '.join(libraries)})", rule)
 
 
+def _slowest(impl: str) -> Callable[[dict[str, Point]], str | None]:
+    def rule(points: dict[str, Point]) -> str | None:
+        if impl not in points:
+            return None
+        slowest = min(points, key=lambda i: points[i].throughput.median)
+        return SUPPORTED if slowest == impl else NOT_SUPPORTED
+
+    return rule
+
+
 def drf_slowest(run: Run, facts: Facts) -> Verdict:
     """'Django REST Framework is the slowest of the three.'"""
     claim = "Django REST Framework is the slowest of the three."
     rule = (
-        "By median peak per scenario. Supported if DRF is slowest in every scenario; not "
-        "supported if in none; depends (on the scenario) otherwise."
+        "By median throughput, at every closed-loop load point of every scenario and at each "
+        "database latency's peak. Supported if DRF is slowest at every point; not supported if "
+        "at none; otherwise depends, saying where."
     )
+    found = over_range(run, run.scenarios, _slowest("django"))
+    if "django" not in {s.impl for s in _measured(run)} or not found:
+        return Verdict(claim, "Not every framework was measured.", NOT_MEASURED, rule)
     slowest: dict[str, str] = {}
     for scenario in run.scenarios:
-        figures = {s.impl: measures.throughput(s, scenario) for s in _measured(run)}
-        if len(figures) < 2 or any(f is None for f in figures.values()):
-            continue
-        slowest[scenario] = min(figures, key=lambda i: figures[i].value)  # type: ignore[union-attr]
-    if "django" not in {s.impl for s in _measured(run)} or not slowest:
-        return Verdict(claim, "Not every framework was measured.", NOT_MEASURED, rule)
-    measured = "Slowest per scenario: " + ", ".join(
-        f"{s} {run.title(i)}" for s, i in slowest.items()
+        peaks = ranges.points_at(run, scenario, None)
+        if peaks:
+            slowest[scenario] = min(peaks, key=lambda i: peaks[i].throughput.median)
+    measured = (
+        "Slowest at the peak: "
+        + ", ".join(f"{s} {run.title(i)}" for s, i in slowest.items())
+        + ". DRF slowest, by range: "
+        + range_measured(found)
     )
-    lost = [s for s, impl in slowest.items() if impl == "django"]
-    if len(lost) == len(slowest):
-        return Verdict(claim, measured + ".", SUPPORTED, rule)
-    if not lost:
-        return Verdict(claim, measured + ".", NOT_SUPPORTED, rule)
-    return Verdict(claim, measured + ".", f"{DEPENDS} on the workload", rule)
+    return Verdict(claim, measured, range_verdict(found), rule)
+
+
+WITHIN_NOISE = "within noise"
+
+
+def _lowest_p99(points: dict[str, Point], impl: str = "fastapi") -> str | None:
+    """At one load point: is impl's p99 the lowest, its range across rounds clear of others'?"""
+    figures = {i: p.latency["p99"] for i, p in points.items() if "p99" in p.latency}
+    mine = figures.pop(impl, None)
+    if mine is None or not figures:
+        return None
+    if any(m.median < mine.median for m in figures.values()):
+        return NOT_SUPPORTED
+    if any(m.overlaps(mine) for m in figures.values()):
+        return WITHIN_NOISE
+    return SUPPORTED
 
 
 def fastapi_latency(run: Run, facts: Facts) -> Verdict:
     """'Async FastAPI answers faster under load.'"""
     claim = "FastAPI, being async, answers faster under load."
     rule = (
-        "p99 latency at the same fixed offered load. Supported if FastAPI's is lowest and its "
-        "range across repeats overlaps no other's; not supported if another's is lower; depends "
-        "(on the run: within noise) if the ranges overlap."
+        "p99 latency at the same fixed offered load, and at every closed-loop load point of "
+        "every database scenario and each database latency's peak. At each point: FastAPI's p99 "
+        "is lowest with its range across rounds clear of every other's (supported), another's "
+        "is lower (not supported), or the ranges overlap (within noise). Supported if so at "
+        "every point; not supported if at none; otherwise depends, saying where."
     )
     scenario = next(iter(measures.fixed_scenarios(run)), None)
-    figures = {
-        s.impl: m
-        for s in _measured(run)
-        if scenario and (m := measures.p99_at_fixed_load(s, scenario))
-    }
-    if "fastapi" not in figures or len(figures) < 2:
-        return Verdict(claim, "No fixed-load latency for every framework.", NOT_MEASURED, rule)
-    offered = run.settings.get("offered_rps", 0)
-    measured = (
-        f"p99 at {offered:g} req/s offered ({scenario}): "
-        + ", ".join(f"{run.title(i)} {fmt.number(m.value, 'ms')}" for i, m in figures.items())
-        + "."
-    )
-    mine = figures.pop("fastapi")
-    if any(m.value < mine.value for m in figures.values()):
-        return Verdict(claim, measured, NOT_SUPPORTED, rule)
-    if any(m.spread.overlaps(mine.spread) for m in figures.values()):
-        return Verdict(claim, measured, f"{DEPENDS}: within the noise of this run", rule)
-    return Verdict(claim, measured, SUPPORTED, rule)
+    fixed = {s.impl: p for s in _measured(run) if scenario and (p := s.fixed(scenario)) is not None}
+    found: dict[str, list[At]] = {}
+    if scenario and "fastapi" in fixed and len(fixed) > 1:
+        offered = run.settings.get("offered_rps", 0)
+        found[f"fixed load ({scenario})"] = [At(f"{offered:g} req/s offered", _lowest_p99(fixed))]
+    found.update(over_range(run, measures.database_scenarios(run), _lowest_p99))
+    found = {name: ats for name, ats in found.items() if ranges.answers(ats)}
+    if "fastapi" not in {s.impl for s in _measured(run)} or not found:
+        return Verdict(claim, "No latency under load for every framework.", NOT_MEASURED, rule)
+    measured = ""
+    if scenario and "fastapi" in fixed and len(fixed) > 1:
+        measured = (
+            f"p99 at {run.settings.get('offered_rps', 0):g} req/s offered ({scenario}): "
+            + ", ".join(
+                f"{run.title(i)} {fmt.number(p.latency['p99'].median, 'ms')}"
+                for i, p in fixed.items()
+                if "p99" in p.latency
+            )
+            + ". "
+        )
+    measured += "FastAPI's p99 lowest, by range: " + range_measured(found)
+    return Verdict(claim, measured, range_verdict(found), rule)
 
 
 def django_heavyweight(run: Run, facts: Facts) -> Verdict:

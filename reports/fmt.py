@@ -5,7 +5,7 @@ from __future__ import annotations
 from reports.results import Spread
 
 NOT_MEASURED = "not measured"
-RANGE = "\u2013"  # an en dash between the lowest and the highest repeat
+RANGE = "\u2013"  # an en dash between the lowest and the highest round
 
 
 def number(value: float | None, unit: str = "") -> str:
@@ -31,13 +31,13 @@ def number(value: float | None, unit: str = "") -> str:
 
 
 def spread(value: Spread | None, unit: str = "") -> str:
-    """A median with the range of repeats: `1,234 req/s (1,201-1,250, 3 runs)`."""
+    """A median with the range of rounds: `1,234 req/s (1,201-1,250, 3 rounds)`."""
     if value is None:
         return NOT_MEASURED
     if value.count < 2 or value.low == value.high:
         return number(value.median, unit)
     low, high = number(value.low), number(value.high)
-    return f"{number(value.median, unit)} ({low}{RANGE}{high}, {value.count} runs)"
+    return f"{number(value.median, unit)} ({low}{RANGE}{high}, {value.count} rounds)"
 
 
 def percent(fraction: float | None) -> str:

@@ -1,6 +1,6 @@
 """Figures derived from a run for one server: peaks, the framework floor, CPU and memory.
 
-Every derived figure keeps the spread across repeats and whether the load generator limited it.
+Every derived figure keeps the spread across rounds and whether the load generator limited it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ MIB = 2**20
 
 @dataclass(frozen=True)
 class Measure:
-    """A figure with its spread across repeats, and whether it was client-bound."""
+    """A figure with its spread across rounds, and whether it was client-bound."""
 
     spread: Spread
     client_bound: bool = False

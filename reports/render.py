@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from reports import (
     charts,
+    choose,
     claims,
     database_charts,
     database_section,
@@ -39,6 +40,7 @@ CODE_LINK_PREFIX = "../../"
 # The report's sections in reading order: (id, title). Each is templates/html/<id>.html.j2 and
 # templates/md/<id>.md.j2; the section bar and the Markdown's list of sections follow this.
 SECTIONS = (
+    ("choose", "What to choose"),
     ("verdict", "Verdict"),
     ("performance", "Performance"),
     ("database", "When the database takes its time"),
@@ -62,9 +64,9 @@ def markdown_cell(value: Any) -> str:
 
 
 def range_below(value: Any) -> Any:
-    """HTML: a figure's range across repeats on a line of its own, so tables stay narrow."""
+    """HTML: a figure's range across rounds on a line of its own, so tables stay narrow."""
     text = str(value)
-    if " (" not in text or not text.endswith(" runs)"):
+    if " (" not in text or not text.endswith(" rounds)"):
         return value
     median, spread = text.split(" (", 1)
     return Markup('{}<br><span class="range">({}</span>').format(escape(median), escape(spread))
@@ -85,7 +87,8 @@ def environment(kind: str) -> Environment:
 
 
 CHART_GROUPS = (
-    "throughput", "latency", "floor", "resources", "database", "code", "dependencies",
+    "throughput", "load_latency", "latency", "floor", "resources", "database", "code",
+    "dependencies",
 )  # fmt: skip
 
 
@@ -112,12 +115,16 @@ def context(run: Run, facts: Facts) -> dict[str, Any]:
         "chart_min_width": f"{svg.MIN_WIDTH_PX:g}",
         "run": run,
         "impls": sections.titles(run),
+        "choices": sections.choice_rows(choose.choose(run, facts)),
+        "tie_rule": verdict.TIE_RULE,
         "verdict": sections.verdict_rows(verdict.table(run, facts)),
         "claims": sections.claim_rows(claims.check_all(run, facts)),
         "charts": chart_groups(run, facts),
         "unmeasured": sections.unmeasured_servers(run),
         "throughput": throughput,
-        "has_crosscheck": any(r["crosscheck"] for r in throughput),
+        "has_crosscheck": any(r["crosscheck"]["text"] for r in throughput),
+        "drift": sections.drift_note(run),
+        "variants": sections.variant_view(run),
         "latency": sections.latency_rows(run),
         "floor": sections.floor_rows(run),
         "resources": sections.resource_rows(run),

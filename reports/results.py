@@ -185,6 +185,8 @@ class Run:
     # Each round: its order, its drift reference and whether it drifted (results.json `rounds`).
     rounds: tuple[dict[str, Any], ...] = ()
     conditions: dict[str, Any] = field(default_factory=dict)
+    # Registered variants the run did not plan to measure: (impl, variant, reason).
+    not_planned: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def drifted_rounds(self) -> list[int]:
@@ -386,6 +388,12 @@ def parse(data: dict[str, Any]) -> Run:
         skipped=skipped,
         rounds=tuple(data.get("rounds", [])),
         conditions=conditions,
+        not_planned=tuple(
+            (entry["impl"], variant["variant"], variant.get("reason") or "not planned")
+            for entry in data["implementations"]
+            for variant in entry["variants"]
+            if variant["status"] == "not planned" and entry["status"] != "skipped"
+        ),
     )
 
 

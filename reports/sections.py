@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reports import claims, fmt, measures, reliability
+from benchmarks.crosscheck import AGREE_PERCENT as WRK_AGREE_PERCENT
+from reports import claims, fmt, measures, reliability, variants, verdict
+from reports.choose import Choice
 from reports.claims import Verdict
 from reports.facts.model import (
     Code,
@@ -25,10 +27,11 @@ from reports.facts.model import (
     Tally,
 )
 from reports.facts.roles import ROLES
-from reports.results import LATENCIES, Run, Server
+from reports.results import LATENCIES, Point, Run, Server, Spread
 from reports.verdict import Dimension
 
 CLIENT_BOUND = "client-bound"
+DRIFTED = verdict.DRIFTED
 LATENCY_NAMES = {"p50": "p50", "p90": "p90", "p99": "p99", "p99_9": "p99.9", "max": "max"}
 Row = dict[str, Any]
 
@@ -40,6 +43,12 @@ def titles(run: Run) -> list[dict[str, str]]:
         server = run.server(impl)
         found.append({"impl": impl, "title": server.title if server else impl})
     return found
+
+
+def choice_rows(choices: list[Choice]) -> list[Row]:
+    """The situations of "What to choose": each with its choice (None: none), sentence and rule."""
+    keys = ("situation", "choice", "sentence", "text", "rule")
+    return [{key: getattr(c, key) for key in keys} for c in choices]
 
 
 def verdict_rows(dimensions: list[Dimension]) -> list[Row]:
@@ -55,6 +64,7 @@ def verdict_rows(dimensions: list[Dimension]) -> list[Row]:
             flags = ["tie"] if entry.tied else []
             if entry.measure.client_bound:
                 flags.append(CLIENT_BOUND)
+            flags += entry.flags
             cells.append(
                 {"text": figure, "rank": entry.rank, "flags": flags, "workers": entry.workers}
             )
@@ -72,13 +82,67 @@ FLAG_TEXT = {
     "shared_cores": "server and Locust shared cores",
     "unsampled": "no CPU samples",
     "error": "a window failed",
+    "drift": DRIFTED,
 }
 
 
 def point_flags(point: Any) -> list[str]:
     """What a reader must know about a figure: client-bound, and the benchmark's other flags."""
     flags = [CLIENT_BOUND] if point.client_bound else []
-    return flags + [FLAG_TEXT[f] for f in point.flags if f in FLAG_TEXT]
+    flags += [FLAG_TEXT[f] for f in point.flags if f in FLAG_TEXT]
+    if point.wrk_disagrees and point.crosscheck.get("wrk_to_locust"):
+        flags.append(f"wrk {(point.crosscheck['wrk_to_locust'] - 1) * 100:+.0f}%")
+    return flags
+
+
+def wrk_cell(point: Point) -> dict[str, Any]:
+    """wrk's figure at a point (its median and range across rounds when it ran in several), and
+    why it differs from Locust's by more than the agreement bound, when it does."""
+    check = point.crosscheck
+    if check and check.get("wrk"):
+        wrk = check["wrk"]
+        spread = Spread(wrk["median"], wrk["min"], wrk["max"], wrk["rounds"])
+        text = fmt.spread(spread, "req/s")
+    else:
+        text = fmt.number(point.crosscheck_rps, "req/s") if point.crosscheck_rps else ""
+    why = ""
+    if point.wrk_disagrees:
+        ratio = check["wrk_to_locust"]  # type: ignore[index]
+        differs = f"wrk {(ratio - 1) * 100:+.0f}% from Locust" if ratio else "wrk differs"
+        reasons = "; ".join(check.get("explanation") or [])  # type: ignore[union-attr]
+        why = f"{differs}, beyond the {WRK_AGREE_PERCENT:g}% bound" + (
+            f": {reasons}." if reasons else "."
+        )
+    return {"text": text, "why": why}
+
+
+def drift_note(run: Run) -> str | None:
+    """Which rounds drifted, by how much, and what their flag means; None when none did."""
+    drifted = [r for r in run.rounds if r.get("drift")]
+    if not drifted:
+        return None
+    moves = []
+    for found in drifted:
+        deviation = found.get("deviation_percent")
+        if isinstance(deviation, dict):
+            text = ", ".join(
+                f"{k.replace('_', ' ')} {v:+.1f}%"
+                for k, v in sorted(deviation.items())
+                if v is not None
+            )
+        elif deviation is not None:
+            text = f"{deviation:+.1f}%"
+        else:
+            text = "moved"
+        moves.append(f"round {found['round']} ({text})")
+    bound = run.settings.get("drift_percent") or run.conditions.get("drift_percent")
+    limit = f" more than {bound:g}%" if bound else ""
+    return (
+        f"Machine drift: the reference measurement that opens each round (a fixed CPU workload "
+        f"and a fixed query loop, the same whatever the framework) moved{limit} from the run's "
+        f"median in {', '.join(moves)}. The machine was faster or slower then, so a figure "
+        f"with a value from such a round is flagged '{DRIFTED}': compare it with care."
+    )
 
 
 def _point_row(server: Server, scenario: str, point: Any) -> Row:
@@ -92,7 +156,7 @@ def _point_row(server: Server, scenario: str, point: Any) -> Row:
         "p99": fmt.spread(point.latency.get("p99"), "ms"),
         "errors": f"{point.failures:,} ({fmt.percent(point.error_rate)})",
         "client_cpu": fmt.number(point.client_cpu_max, "%"),
-        "crosscheck": fmt.number(point.crosscheck_rps, "req/s") if point.crosscheck_rps else "",
+        "crosscheck": wrk_cell(point),
         "flags": flags,
     }
 
@@ -106,6 +170,33 @@ def throughput_rows(run: Run) -> list[Row]:
         for scenario in run.scenarios
         for point in server.closed(scenario)
     ]
+
+
+def _variant_flags(cell: variants.Cell) -> list[str]:
+    return (["tie"] if cell.tied else []) + (point_flags(cell.point) if cell.point else [])
+
+
+def variant_view(run: Run) -> dict[str, Any]:
+    """Variants compared within each framework: the columns, and a row per variant with its
+    cells (rank, figure, tie) or why it was not measured, then which variant leads."""
+    cols, frameworks = variants.compare(run)
+    rows = []
+    for framework in frameworks:
+        for row in framework.rows:
+            rows.append({
+                "framework": framework.title, "variant": row.variant, "workers": row.workers,
+                "reason": row.reason, "leads": False,
+                "cells": [
+                    {"text": c.text, "rank": c.rank, "flags": _variant_flags(c)}
+                    for c in row.cells
+                ],
+            })  # fmt: skip
+        rows.append({
+            "framework": framework.title, "variant": "which leads", "workers": "",
+            "reason": None, "leads": True,
+            "cells": [{"text": o, "rank": None, "flags": []} for o in framework.outcomes],
+        })  # fmt: skip
+    return {"columns": [c.title for c in cols], "rows": rows}
 
 
 def latency_rows(run: Run) -> list[Row]:

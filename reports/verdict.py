@@ -1,6 +1,6 @@
 """The verdict table: the implementations ranked per dimension, each rank with its figure.
 
-Two implementations whose ranges across repeats overlap share a rank: the run cannot tell
+Two implementations whose ranges across rounds overlap share a rank: the run cannot tell
 them apart. A row about resources (CPU, memory, startup) names each server's workers, and says
 so when its rank compares servers that ran different worker counts.
 """
@@ -17,6 +17,11 @@ from reports.results import Run, Server, Spread
 
 HIGHER = "higher"
 LOWER = "lower"
+# The rule rank() applies, as the report states it.
+TIE_RULE = (
+    "a rank needs its figure's range across rounds (lowest to highest round) not to overlap "
+    "the next one's, and counted figures need to differ; otherwise the two are tied"
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class Entry:
     rank: int | None = None
     tied: bool = False
     workers: str | None = None  # how its server ran, on rows about resources
+    flags: tuple[str, ...] = ()  # what a reader must know of the figure: `peak not reached`
 
 
 @dataclass(frozen=True)
@@ -55,12 +61,12 @@ class Dimension:
 
 
 def exact(value: float | None) -> Measure | None:
-    """A figure without repeats (counted, not measured under load)."""
+    """A figure without rounds (counted, not measured under load)."""
     return None if value is None else Measure(Spread(value, value, value, 1))
 
 
 def rank(entries: list[Entry], better: str) -> tuple[Entry, ...]:
-    """Competition ranking by median; a neighbour within the spread shares the rank."""
+    """Competition ranking by median; a neighbour within the spread shares the rank (TIE_RULE)."""
     measured = [e for e in entries if e.measure is not None]
     ordered = sorted(measured, key=lambda e: e.measure.value, reverse=better == HIGHER)  # type: ignore[union-attr]
     ranked: dict[str, Entry] = {}
@@ -75,6 +81,26 @@ def rank(entries: list[Entry], better: str) -> tuple[Entry, ...]:
         ranked[entry.impl] = entry
         previous = entry
     return tuple(ranked.get(e.impl, e) for e in entries)
+
+
+PEAK_NOT_REACHED = "peak not reached"
+DRIFTED = "drifted round"
+
+
+def peak_flags(run: Run, dim: Dimension, scenario: str) -> Dimension:
+    """Flag each entry whose sweep stopped at its cap while throughput still rose (its figure
+    is a lower bound, not the server's peak), and each whose peak has a drifted round."""
+    entries = []
+    for entry in dim.entries:
+        server = run.server(entry.impl)
+        point = server.peak(scenario) if server else None
+        flags = []
+        if server is not None and server.peak_reached(scenario) is False:
+            flags.append(PEAK_NOT_REACHED)
+        if point is not None and point.drift:
+            flags.append(DRIFTED)
+        entries.append(replace(entry, flags=tuple(flags)))
+    return replace(dim, entries=tuple(entries))
 
 
 def dimension(
@@ -130,17 +156,17 @@ def performance(run: Run) -> list[Dimension]:
     main = measures.main_scenario(run)
     dims = []
     if main:
-        dims.append(dimension(
+        dims.append(peak_flags(run, dimension(
             run, "throughput", f"Peak throughput, {main}", "req/s", HIGHER,
             f"best closed-loop load point of the {main} scenario",
             _server_figure(run, lambda s: measures.throughput(s, main)),
-        ))  # fmt: skip
+        ), main))  # fmt: skip
     if measures.FLOOR in run.scenarios:
-        dims.append(dimension(
+        dims.append(peak_flags(run, dimension(
             run, "floor", "Framework floor (GET /health)", "req/s", HIGHER,
             "best closed-loop load point of the health scenario",
             _server_figure(run, lambda s: measures.throughput(s, measures.FLOOR)),
-        ))  # fmt: skip
+        ), measures.FLOOR))  # fmt: skip
     for scenario in measures.fixed_scenarios(run)[:1]:
         offered = run.settings.get("offered_rps")
         dims.append(dimension(

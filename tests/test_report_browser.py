@@ -125,6 +125,18 @@ NAVIGATE = """(() => {
   });
 })()"""
 
+# As the page opens, before any scrolling: are the "What to choose" heading and its whole list
+# within the window?
+FIRST_SCREEN = """(() => {
+  const heading = document.querySelector('#choose h2').getBoundingClientRect();
+  const list = document.querySelector('#choose ul.choices').getBoundingClientRect();
+  return JSON.stringify({
+    heading: heading.top >= 0 && heading.bottom <= window.innerHeight,
+    list: list.top >= 0 && list.bottom <= window.innerHeight,
+    items: document.querySelectorAll('#choose ul.choices > li').length,
+  });
+})()"""
+
 
 def chromium() -> str:
     """Chromium's path, or skip (fail in CI) with the reason."""
@@ -358,3 +370,12 @@ def test_print_shows_what_the_screen_folds_away(tools: DevTools, pages: list[Pat
 
     assert len(printed) >= 5
     assert [p["summary"] for p in printed if not p["shown"]] == []
+
+
+def test_what_to_choose_is_on_the_first_screen_at_1400(tools: DevTools, pages: list[Path]) -> None:
+    for page in pages:
+        session = open_page(tools, page, 1400)
+
+        found = evaluate(tools, session, FIRST_SCREEN)
+
+        assert found == {"heading": True, "list": True, "items": 5}, page

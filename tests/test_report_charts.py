@@ -58,7 +58,7 @@ def test_every_chart_has_the_one_width_the_page_sizes_it_by(
 def test_every_chart_belongs_to_a_part_of_the_report(
     drawn: list[charts.Chart], every_chart: list[charts.Chart]
 ) -> None:
-    assert len(drawn) == 9
+    assert len(drawn) == 10
     assert {c.group for c in every_chart} <= set(render.CHART_GROUPS)
 
 

@@ -48,10 +48,13 @@ def test_fixture_follows_the_benchmark_results_schema() -> None:
     jsonschema.validate(read_fixture("results.json"), schema)
 
 
-def test_report_leads_with_the_verdict_then_the_evidence(markdown: str) -> None:
+def test_report_leads_with_what_to_choose_then_the_verdict_then_the_evidence(
+    markdown: str,
+) -> None:
     headings = re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE)
 
     assert headings == [
+        "What to choose",
         "Verdict",
         "Performance",
         "When the database takes its time",
@@ -82,13 +85,13 @@ def test_client_bound_figure_is_marked_wherever_it_appears(markdown: str, html: 
     rows = verdict_rows(markdown)
 
     assert "*(client-bound)*" in rows["Framework floor (GET /health)"]
-    assert f"4,816 req/s (4,722{RANGE}4,846, 3 runs) *(client-bound)*" in markdown
+    assert f"4,816 req/s (4,722{RANGE}4,846, 3 rounds) *(client-bound)*" in markdown
     assert 'class="flag flag-client-bound">client-bound</span>' in html
 
 
 def test_spread_across_repeats_is_shown_beside_each_median(markdown: str) -> None:
     assert (
-        f"| Flask (gunicorn-sync) | mixed | 32 users | 915 req/s (893{RANGE}932, 3 runs) |"
+        f"| Flask (gunicorn-sync) | mixed | 32 users | 915 req/s (893{RANGE}932, 3 rounds) |"
         in markdown
     )
     assert "p99 at 100 req/s offered (mixed)" in markdown
@@ -149,7 +152,7 @@ def test_every_markdown_chart_is_an_svg_file_beside_it(rendered: dict[str, Path]
     markdown = rendered["md"].read_text(encoding="utf-8")
     linked = re.findall(r"!\[[^\]]+\]\((charts/[^)]+\.svg)\)", markdown)
 
-    assert len(linked) == 9
+    assert len(linked) == 10
     for link in linked:
         svg = (rendered["md"].parent / link).read_text(encoding="utf-8")
         assert svg.startswith("<?xml")
@@ -159,8 +162,8 @@ def test_every_markdown_chart_is_an_svg_file_beside_it(rendered: dict[str, Path]
 def test_html_holds_every_chart_inline_and_loads_nothing(html: str) -> None:
     charts = re.findall(r'<figure class="chart" id="chart-([^"]+)"', html)
 
-    assert len(charts) == 9
-    assert html.count("<svg") == 9
+    assert len(charts) == 10
+    assert html.count("<svg") == 10
     assert "<script" not in html
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", html)
     ids = re.findall(r'\bid="([^"]+)"', html)
@@ -438,6 +441,7 @@ def test_detail_folds_away_in_the_html_and_lists_compactly_in_the_markdown(
     folded = re.findall(r'<details class="fold"><summary>([^<]+)</summary>', html)
 
     assert folded == [
+        "The rule behind each choice",
         "Every closed-loop point: throughput, latency, failures and Locust's CPU (15 rows)",
         "FastAPI: 2 settings",
         "Flask: 2 settings",
