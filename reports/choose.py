@@ -51,6 +51,9 @@ class Lead:
     # Candidates behind the first whose figure the load generator limited: their capacity is
     # higher than measured, so the first cannot be said to lead them.
     limited: tuple[str, ...] = ()
+    # Set when the first two differ by no more than the run's round-to-round noise and one of
+    # them was measured in a single round: a range of one cannot show the lead.
+    within_noise: float | None = None
 
     @property
     def runner_up(self) -> tuple[str, Measure] | None:
@@ -58,14 +61,34 @@ class Lead:
         return self.ranked[1] if len(self.ranked) > 1 else None
 
 
+SINGLE_ROUND_RULE = (
+    "Where the leader or the runner-up was measured in one round only (a variant, or a level "
+    "of database latency, measured in the round its group was dealt to), the lead must also "
+    "exceed the widest difference between rounds of one server seen in this run."
+)
+
+
 def name(server: Server) -> str:
     """`FastAPI (uvicorn)`: an implementation and its variant."""
     return f"{server.title} ({server.variant})"
 
 
-def lead(figures: dict[str, Measure], better: str) -> Lead:
+def round_noise(run: Run) -> float:
+    """The widest range across rounds of any throughput measured in several rounds, relative
+    to its median: how far apart two rounds' figures of one server came in this run."""
+    spreads = [
+        p.throughput
+        for s in _servers(run)
+        for p in s.points
+        if p.throughput.count > 1 and p.throughput.median > 0
+    ]
+    return max(((sp.high - sp.low) / sp.median for sp in spreads), default=0.0)
+
+
+def lead(figures: dict[str, Measure], better: str, noise: float | None = None) -> Lead:
     """The verdict's ranking over candidates; a leader when one alone ranks first, untied, and
-    no candidate behind it was client-bound."""
+    no candidate behind it was client-bound. With `noise`, a leader or runner-up measured in one
+    round (no range to compare) must also lead by more than that fraction."""
     entries = verdict.rank([verdict.Entry(k, m) for k, m in figures.items()], better)
     ordered = sorted(
         (e for e in entries if e.measure is not None and e.rank is not None),
@@ -75,6 +98,12 @@ def lead(figures: dict[str, Measure], better: str) -> Lead:
     first = [e for e in ordered if e.rank == 1]
     leader = first[0].impl if len(first) == 1 and len(ordered) > 1 else None
     limited = tuple(k for k, m in ranked[1:] if m.client_bound)
+    if noise is not None and leader is not None and len(ranked) > 1:
+        (_, first_m), (_, second_m) = ranked[:2]
+        if min(first_m.spread.count, second_m.spread.count) < 2:
+            high, low = sorted((first_m.value, second_m.value), reverse=True)
+            if high <= low * (1 + noise):
+                return Lead(ranked, None, limited, within_noise=noise)
     return Lead(ranked, None if limited else leader, limited)
 
 
@@ -96,6 +125,13 @@ def _unclear(found: Lead, unit: str, what: str) -> str:
     if len(found.ranked) < 2:
         return f"{NOT_MEASURED}: fewer than two servers have {what}."
     (a, ma), (b, mb) = found.ranked[:2]
+    if found.within_noise is not None:
+        return (
+            f"{NO_CLEAR_CHOICE}: {a} {fmt.spread(ma.spread, unit)} ({_rounds(ma)}) and {b} "
+            f"{fmt.spread(mb.spread, unit)} ({_rounds(mb)}), {what}: at least one was measured "
+            "in one round, and they differ by no more than this run's rounds of one server did "
+            f"({found.within_noise * 100:.0f}%)."
+        )
     if found.limited and not ma.spread.overlaps(mb.spread):
         return (
             f"{NO_CLEAR_CHOICE}: {a} measured the most, {fmt.spread(ma.spread, unit)} ({what}), "
@@ -126,11 +162,14 @@ def cpu_bound(run: Run, facts: Facts) -> Choice:
     rule = (
         f"Every measured server and variant by its peak throughput in the {main} scenario with "
         "no database latency added; the leader must rank first alone under the tie rule, and "
-        "no server behind it may be client-bound (its capacity would be higher than measured)."
+        "no server behind it may be client-bound (its capacity would be higher than measured). "
+        f"{SINGLE_ROUND_RULE}"
     )
     points = _throughputs(run, main, 0.0)
     found = lead(
-        {k: Measure(p.throughput, p.client_bound) for k, (_, p) in points.items()}, verdict.HIGHER
+        {k: Measure(p.throughput, p.client_bound) for k, (_, p) in points.items()},
+        verdict.HIGHER,
+        round_noise(run),
     )
     if found.leader is None:
         return Choice(situation, None, _unclear(found, "req/s", f"{main} peak"), rule)
@@ -149,7 +188,7 @@ def database_across_network(run: Run, facts: Facts) -> Choice:
         "Every measured server and variant by its peak read throughput at the highest "
         "database latency measured (added per round trip by the latency proxy), with one "
         "user's p50 at each latency; the leader must rank first alone under the tie rule, and "
-        "no server behind it may be client-bound."
+        f"no server behind it may be client-bound. {SINGLE_ROUND_RULE}"
     )
     levels = [lvl for lvl in run.db_levels if lvl > 0 and _throughputs(run, READ, lvl)]
     if not levels:
@@ -157,7 +196,9 @@ def database_across_network(run: Run, facts: Facts) -> Choice:
     highest = levels[-1]
     points = _throughputs(run, READ, highest)
     found = lead(
-        {k: Measure(p.throughput, p.client_bound) for k, (_, p) in points.items()}, verdict.HIGHER
+        {k: Measure(p.throughput, p.client_bound) for k, (_, p) in points.items()},
+        verdict.HIGHER,
+        round_noise(run),
     )
     what = f"read peak at {highest:g} ms added"
     p50 = one_user_p50(run, [0.0, *levels])

@@ -181,3 +181,33 @@ def test_every_situation_without_figures_is_not_measured() -> None:
 
     assert [c.choice for c in found] == [None] * len(choose.SITUATIONS)
     assert all(c.sentence.startswith("not measured") for c in found), found
+
+
+def test_a_figure_of_one_round_leads_only_beyond_the_runs_round_to_round_noise() -> None:
+    def measure(*values: float) -> choose.Measure:
+        return choose.Measure(results.Spread.of(list(values)))  # type: ignore[arg-type]
+
+    close = {"a (x)": measure(438.0), "b (y)": measure(360.0, 374.0, 390.0)}
+    far = {"a (x)": measure(130.0), "b (y)": measure(49.0)}
+
+    within = choose.lead(close, choose.verdict.HIGHER, noise=0.3)
+    beyond = choose.lead(far, choose.verdict.HIGHER, noise=0.3)
+
+    assert within.leader is None
+    assert choose._unclear(within, "req/s", "mixed peak").startswith(
+        "no clear choice: a (x) 438 req/s (1 round) and b (y)"
+    )
+    assert beyond.leader == "a (x)"
+    assert choose.lead(close, choose.verdict.HIGHER).leader == "a (x)"  # without the noise rule
+
+
+def test_round_noise_is_the_widest_range_of_one_server_across_rounds() -> None:
+    run = results.parse(DOC)
+    widest = max(
+        (p.throughput.high - p.throughput.low) / p.throughput.median
+        for s in run.servers
+        for p in s.points
+        if p.throughput.count > 1
+    )
+
+    assert choose.round_noise(run) == widest > 0
