@@ -18,19 +18,19 @@ SCHEMA = Path(__file__).parent.parent / "benchmarks" / "results.schema.json"
 IMPLEMENTATIONS = ("FastAPI", "Flask", "Django REST Framework")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The fixture report, rendered once for the module."""
     out = tmp_path_factory.mktemp("report")
     return render.report_dir(REPORT_FIXTURES / "results.json", REPORT_FIXTURES / "facts.json", out)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def markdown(rendered: dict[str, Path]) -> str:
     return rendered["md"].read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def html(rendered: dict[str, Path]) -> str:
     return rendered["html"].read_text(encoding="utf-8")
 
