@@ -49,7 +49,7 @@ def _measure(
         return error
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def measured(request: pytest.FixtureRequest, postgres_url: str) -> Measured:
     """The round trips of every variant this session selected, measured once."""
     wanted = sorted(
