@@ -236,6 +236,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             patch.setenv(postgres.URL_VARIABLE, selection.admin_url)
 
 
+# First: pytest-xdist reads the groups in its own hook of the same name.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep each shared server's tests together when pytest-xdist spreads the suite over
     processes (`--dist loadgroup`), so that every server is still started once."""

@@ -17,6 +17,10 @@ class Settings(BaseSettings):
     # Connections the worker's pool holds (PostgreSQL); the launcher sets it by the registry's
     # rule. Unset: SQLAlchemy's default pool, 5 kept and 10 more under load.
     database_pool_size: int | None = None
+    # Seconds a write waits for SQLite's one write lock. Up to 15 connections a worker contend
+    # for it, and SQLite's busy handler polls rather than queues, so under a burst of writers
+    # one can wait several seconds; Django's SQLite settings wait as long.
+    sqlite_busy_timeout_seconds: float = 10.0
 
     @property
     def async_database_url(self) -> str:

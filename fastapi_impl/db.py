@@ -43,10 +43,10 @@ if engine.dialect.name == "sqlite":
     @event.listens_for(engine.sync_engine, "connect")
     def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         # WAL lets readers and one writer proceed together; the busy timeout makes a
-        # second writer (another worker process) wait instead of failing.
+        # second writer (another connection or worker process) wait instead of failing.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(settings.database_timeout_seconds * 1000)}")
+        cursor.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_seconds * 1000)}")
         cursor.close()
 
 

@@ -50,6 +50,8 @@ def postgres_url() -> Iterator[str]:
         yield server.admin_url
 
 
+# First: pytest-xdist reads the groups in its own hook of the same name.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist, keep each module of the tooling's tests in one process, so that a
     module's costly fixtures (a benchmark run, a fuzz pass) are made once.

@@ -122,8 +122,11 @@ def test_slowing_one_round_on_purpose_flags_that_round(tmp_path: Path) -> None:
     document = json.loads(found.read_text())
     rounds = {r["round"]: r for r in document["rounds"]}
     assert rounds[2]["drift"], rounds
-    assert rounds[2]["deviation_percent"]["cpu_units_per_second"] < -drift.DRIFT_PERCENT
-    assert [r["round"] for r in document["rounds"] if r["drift"]] in ([2], [1, 2], [2, 3])
+    assert rounds[2]["deviation_percent"]["cpu_units_per_second"] < -drift.DRIFT_PERCENT, rounds
+    # Whether an unslowed round also moved is the machine's own noise, which the flag exists to
+    # report; what the hogs decide is that the slowed round stands out most on CPU.
+    cpu = {n: r["deviation_percent"]["cpu_units_per_second"] for n, r in rounds.items()}
+    assert min(cpu, key=cpu.__getitem__) == 2, rounds
     for record in document["records"]:
         assert ("drift" in record["flags"]) == rounds[record["round"]]["drift"]
     assert "drift" in document["summaries"][0]["flags"]

@@ -12,7 +12,7 @@ from contract_tests.conftest import NO_CONTROL
 from taskbench import databases, launcher
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTEST = [sys.executable, "-m", "pytest", "contract_tests", "-q", "-p", "no:cacheprovider"]
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 # The modules whose tests start servers of their own or stop databases.
 CONTROLLING = {
     "test_database_down",
@@ -21,6 +21,16 @@ CONTROLLING = {
     "test_served_config",
     "test_variants",
 }
+# The CRUD modules, whose tests share the deployment's state, and the controlling ones, which
+# must skip: enough to prove the suite drives a deployment it did not start. The whole suite
+# runs against every implementation in the rest of `nox -s tests`.
+MODULES = [
+    f"contract_tests/{module}.py"
+    for module in sorted(
+        {"test_health", "test_create", "test_read", "test_update", "test_delete", "test_ids",
+         "test_pagination", *CONTROLLING}
+    )
+]  # fmt: skip
 
 
 def test_contract_suite_passes_against_a_server_given_by_base_url(tmp_path: Path) -> None:
@@ -30,7 +40,7 @@ def test_contract_suite_passes_against_a_server_given_by_base_url(tmp_path: Path
     with launcher.ServerProcess("fastapi", "uvicorn", database, port, log_path=tmp_path / "log"):
         url = f"http://127.0.0.1:{port}"
         done = subprocess.run(
-            [*PYTEST, "--base-url", url, f"--junitxml={junit}"],
+            [*PYTEST, *MODULES, "--base-url", url, f"--junitxml={junit}"],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -39,7 +49,7 @@ def test_contract_suite_passes_against_a_server_given_by_base_url(tmp_path: Path
     assert done.returncode == 0, done.stdout[-3000:]
     summary = done.stdout.strip().splitlines()[-1]
     counts = {word: int(n) for n, word in re.findall(r"(\d+) (\w+)", summary)}
-    assert counts["passed"] > 400
+    assert counts["passed"] > 150
     assert "failed" not in counts
     # Only the tests that must start servers or control the database are left out, and each
     # says so.
@@ -55,7 +65,7 @@ def test_contract_suite_passes_against_a_server_given_by_base_url(tmp_path: Path
 
 def test_base_url_cannot_be_combined_with_impl() -> None:
     done = subprocess.run(
-        [*PYTEST, "--base-url", "http://127.0.0.1:9", "--impl", "flask"],
+        [*PYTEST, "contract_tests", "--base-url", "http://127.0.0.1:9", "--impl", "flask"],
         cwd=ROOT,
         capture_output=True,
         text=True,
