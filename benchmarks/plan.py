@@ -72,6 +72,10 @@ VARIANT_SCOPES = ("default", "peak", "all")
 # Seconds the run spends outside measured windows, measured on the 2-core machine (see
 # README.md, "The plan's arithmetic"); they only feed the duration printed before a run starts.
 LOCUST_OVERHEAD = 0.7  # a Locust process's start and stop beyond its warm-up and window
+# The same around a window shorter than SHORT_WINDOW seconds (--quick's 3 s), measured apart:
+# 1.3-1.7 s in a quick run on PostgreSQL, where the sample's 20 s windows took 0.56 s.
+LOCUST_OVERHEAD_SHORT = 1.5
+SHORT_WINDOW = 10.0
 SESSION_OVERHEAD = 3.0  # copy the database, start the server, smoke check, stop, drop
 PROXY_OVERHEAD = 0.5  # start and stop the database-latency proxy of a session
 SEEDING = 3.5  # per implementation: template, migration, seeding server, seeding
@@ -366,7 +370,8 @@ def warmup_seconds(settings: Settings, point: LoadPoint) -> float:
 
 def window_seconds(settings: Settings, point: LoadPoint) -> float:
     """Wall seconds of one Locust window: warm-up, measured window, start and stop."""
-    return warmup_seconds(settings, point) + settings.duration + LOCUST_OVERHEAD
+    overhead = LOCUST_OVERHEAD_SHORT if settings.duration < SHORT_WINDOW else LOCUST_OVERHEAD
+    return warmup_seconds(settings, point) + settings.duration + overhead
 
 
 def load_points(settings: Settings, scenario: str) -> list[LoadPoint]:
