@@ -29,7 +29,7 @@ def fastapi_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv = tmp_path_factory.mktemp("fastapi-only") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     installed = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-compile",
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
          "--disable-pip-version-check", "-c", "constraints.txt", "-e", ".[fastapi]"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
