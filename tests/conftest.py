@@ -54,12 +54,7 @@ def postgres_url() -> Iterator[str]:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist, keep each module of the tooling's tests in one process, so that a
-    module's costly fixtures (a benchmark run, a fuzz pass) are made once.
-
-    Those fixtures are session-scoped, though used by one module: a process may run another
-    module's tests between two of this one's, and pytest tears a module-scoped fixture down
-    when it moves to another module.
-    """
+    module's costly fixtures (a benchmark run, a fuzz pass) are made once."""
     here = Path(__file__).parent
     for item in items:
         if item.path.is_relative_to(here):

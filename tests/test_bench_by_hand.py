@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TASKBENCH = [sys.executable, "-m", "taskbench"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A FastAPI server on a fresh SQLite file; its base URL."""
     folder = tmp_path_factory.mktemp("by-hand")

@@ -35,7 +35,7 @@ BENCH = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any], Path]:
     """One smoke benchmark of everything importable: exit code, results.json and its folder."""
     root = tmp_path_factory.mktemp("bench")

@@ -41,7 +41,7 @@ SO_TIMESTAMPNS = 35
 STAMP = (socket.SOL_SOCKET, SO_TIMESTAMPNS)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def echo_port() -> Iterator[int]:
     """The port of a TCP echo server that runs for this module."""
     echo = subprocess.Popen([sys.executable, "-c", ECHO_SERVER], stdout=subprocess.PIPE)
@@ -161,7 +161,7 @@ def test_every_byte_arrives_in_order_on_concurrent_connections_while_the_delay_c
     assert counted.connections_opened == len(payloads)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pg_proxy(postgres_url: str) -> Iterator[LatencyProxy]:
     """A proxy in front of the session's PostgreSQL server."""
     with LatencyProxy.for_url(postgres_url) as proxy:

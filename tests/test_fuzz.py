@@ -24,7 +24,7 @@ from tests.helpers import REPORT_FIXTURES
 SEED = 20261122
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, Path]:
     """One short fuzz run of every implementation on SQLite: exit code, summary and folder."""
     out = tmp_path_factory.mktemp("fuzz")

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOOLS = {"bench": "bench", "seed": "bench", "report": "report", "fuzz": "fuzz"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def fastapi_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new venv holding taskbench with the fastapi extra only; its bin folder."""
     venv = tmp_path_factory.mktemp("fastapi-only") / "venv"

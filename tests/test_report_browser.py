@@ -240,14 +240,14 @@ def evaluate(tools: DevTools, session: str, script: str) -> dict[str, Any]:
     return json.loads(found["result"]["value"])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
     """One headless Chromium for the module."""
     with browser(tmp_path_factory.mktemp("chromium")) as found:
         yield found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """The fixture report, the one of the run with database latencies, and the committed
     sample once there is one."""

@@ -19,13 +19,13 @@ from tests.helpers import REPORT_FIXTURES
 FONT_STACK = ", ".join([*(repr(f) for f in svg.FONTS), "sans-serif"])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def drawn(facts: Facts) -> list[charts.Chart]:
     """Every chart of the fixture run."""
     return charts.all_charts(results.load(REPORT_FIXTURES / "results.json"), facts)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def every_chart(drawn: list[charts.Chart]) -> list[charts.Chart]:
     """Every chart of the fixture run, and the database section's of the run with latencies."""
     slow = database_charts.all_charts(results.load(REPORT_FIXTURES / "dblatency" / "results.json"))

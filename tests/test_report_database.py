@@ -338,7 +338,7 @@ def test_what_each_set_for_its_database_is_gathered_with_its_code() -> None:
     assert settings.round_trips["django"]["gunicorn-sync"]["read"] == 1
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def markdown(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The Markdown report of the run with database latencies."""
     out = tmp_path_factory.mktemp("report")

@@ -18,19 +18,19 @@ SCHEMA = Path(__file__).parent.parent / "benchmarks" / "results.schema.json"
 IMPLEMENTATIONS = ("FastAPI", "Flask", "Django REST Framework")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The fixture report, rendered once for the module."""
     out = tmp_path_factory.mktemp("report")
     return render.report_dir(REPORT_FIXTURES / "results.json", REPORT_FIXTURES / "facts.json", out)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def markdown(rendered: dict[str, Path]) -> str:
     return rendered["md"].read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def html(rendered: dict[str, Path]) -> str:
     return rendered["html"].read_text(encoding="utf-8")
 
