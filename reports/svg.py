@@ -53,6 +53,9 @@ METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 STYLE_BLOCK = re.compile(r"<style[^>]*>.*?</style>\s*", re.DOTALL)
 ID = re.compile(r'\bid="([^"]+)"')
 SIZE = re.compile(r'<svg([^>]*?) width="[^"]*" height="[^"]*"')
+# matplotlib names clip paths, markers and hatches by a hash of their coordinates, whose last
+# bits differ from one CPU to another; the ids are numbered in order of appearance instead.
+HASHED_ID = re.compile(r'(?<=id=")[a-z][0-9a-f]{10}(?=")|(?<=#)[a-z][0-9a-f]{10}\b')
 
 
 def styled[**P, R](draw: Callable[P, R]) -> Callable[P, R]:
@@ -79,7 +82,17 @@ def to_svg(figure: Figure) -> str:
     buffer = io.StringIO()
     with mpl.rc_context(STYLE):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    return numbered_ids(buffer.getvalue())
+
+
+def numbered_ids(svg: str) -> str:
+    """The SVG with each hash-named id renamed by its kind and order: `p1`, `p2`, `m1`..."""
+    names: dict[str, str] = {}
+    for found in HASHED_ID.findall(svg):
+        if found not in names:
+            kind = found[0]
+            names[found] = f"{kind}{sum(name[0] == kind for name in names) + 1}"
+    return HASHED_ID.sub(lambda match: names[match.group()], svg)
 
 
 def inline(svg: str, prefix: str, label: str) -> str:

@@ -101,3 +101,25 @@ def test_a_value_label_wider_than_any_plot_is_refused() -> None:
 
     with pytest.raises(ValueError, match="no room in the plot"):
         charts.finished(fig)  # type: ignore[arg-type]
+
+
+def _line_chart(width: float) -> str:
+    figure = svg.new_figure()
+    figure.set_figwidth(width)
+    figure.add_subplot().plot([0, 1, 2], [1, 3, 2], marker="o")
+    return svg.to_svg(figure)
+
+
+def test_a_chart_is_the_same_bytes_when_its_layout_moves_by_float_noise() -> None:
+    # Layout arithmetic differs in its last bits from one CPU to another.
+    assert _line_chart(svg.WIDTH) == _line_chart(svg.WIDTH * (1 + 1e-13))
+
+
+def test_every_chart_refers_only_to_ids_it_defines(every_chart: list[charts.Chart]) -> None:
+    for chart in every_chart:
+        defined = set(re.findall(r'\bid="([^"]+)"', chart.svg))
+        referred = set(re.findall(r'(?:url\(|href=")#([^")]+)', chart.svg))
+
+        assert referred, chart.name
+        assert referred <= defined, f"{chart.name}: {sorted(referred - defined)}"
+        assert not [i for i in defined if re.fullmatch(r"[a-z][0-9a-f]{10}", i)], chart.name
