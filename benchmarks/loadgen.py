@@ -102,11 +102,13 @@ def run_window(
             frozenset(os.sched_getaffinity(0)),
             helper_pid=helper_pid,
         )
-        sampler.start()
         overran = threading.Event()
         watchdog = threading.Timer(deadline, lambda: (overran.set(), children.finish(process)))
-        watchdog.start()
+        # A daemon, cancelled whatever happens: a Ctrl-C must never leave the run waiting for it.
+        watchdog.daemon = True
         try:
+            sampler.start()
+            watchdog.start()
             assert process.stdout is not None
             for line in process.stdout:
                 if not line.startswith(MARKER):
