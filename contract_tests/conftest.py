@@ -8,9 +8,10 @@ pytest groups the tests by that parameter, so only one such server runs at a tim
     pytest contract_tests --impl fastapi --database sqlite
     pytest contract_tests --base-url http://127.0.0.1:8000   # a deployment that is already up
 
-The OpenAPI documents (openapi.yaml and each implementation's, asked of its application without
-a server) and the clients generated from them are made once a session, the clients cached
-under var/generated-clients/ (contract_tests/clients.py).
+The OpenAPI documents (openapi.yaml and each implementation's, fetched from servers of their
+own) and the clients generated from them are made once a run, by one pytest-xdist process while
+the others wait for them, the clients cached under var/generated-clients/
+(contract_tests/clients.py). Each server variant is served once a run too (`variant_server`).
 
 Before any test runs, the session checks that every implementation it needs can be imported
 (a usage error otherwise) and, if postgresql tests are selected, finds their PostgreSQL
@@ -21,6 +22,8 @@ and never skips the postgresql tests for want of a server.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import ssl
 import sys
@@ -33,8 +36,10 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from filelock import FileLock
 
 from contract_tests import clients, documents, spec
+from contract_tests.helpers import DEBUG_CALLER
 from taskbench import databases, launcher, postgres, registry
 
 DATABASES = ("sqlite", "postgresql")
@@ -173,9 +178,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             ]
         metafunc.parametrize("postgres_target", params)
     if "own_target" in metafunc.fixturenames:
-        # Tests that start a server of their own, per implementation x database.
+        # Tests that start a server of their own, per implementation x database; a module's
+        # tests of one target run one after the other, so that they may share what they start.
         targets = selection.targets
-        metafunc.parametrize("own_target", targets, ids=[t.id for t in targets])
+        metafunc.parametrize("own_target", targets, ids=[t.id for t in targets], scope="module")
     if "document_name" in metafunc.fixturenames:
         # Documents are compared apart from any server, so their ids name no target.
         names = ["served"] if selection.base_url else selection.impls
@@ -196,7 +202,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                 for impl in selection.impls
                 for variant in registry.get(impl).variants
             ]
-        metafunc.parametrize("variant_target", params)
+        # Session-wide, so that each variant's server (`variant_server`) is started once.
+        metafunc.parametrize("variant_target", params, scope="session")
 
 
 def needs(item: pytest.Item) -> tuple[str | None, str | None]:
@@ -240,12 +247,18 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep each shared server's tests together when pytest-xdist spreads the suite over
-    processes (`--dist loadgroup`), so that every server is still started once."""
+    processes (`--dist loadgroup`), so that every server is still started once; likewise each
+    variant's tests, and a module's tests of one `own_target`."""
     for item in items:
         params = getattr(item, "callspec", None)
-        target = params.params.get("server") if params else None
-        if isinstance(target, Target):
+        params = params.params if params else {}
+        if isinstance(target := params.get("server"), Target):
             item.add_marker(pytest.mark.xdist_group(f"server-{target.id}"))
+        elif isinstance(target := params.get("own_target"), Target):
+            item.add_marker(pytest.mark.xdist_group(f"{item.path.stem}-{target.id}"))
+        elif "variant_target" in params:
+            impl, variant = params["variant_target"]
+            item.add_marker(pytest.mark.xdist_group(f"variant-{impl}-{variant}"))
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
@@ -356,6 +369,27 @@ def server(request: pytest.FixtureRequest, selection: Selection) -> Iterator[Ser
         yield running
 
 
+@pytest.fixture(scope="session")
+def variant_server(
+    variant_target: tuple[str, str | None], selection: Selection
+) -> Iterator[Server]:
+    """A server variant on a fresh SQLite file of its own, started by a caller whose environment
+    asks for every debug mode (helpers.DEBUG_CALLER), which the launcher must not pass on.
+
+    Skips with the reason under --base-url.
+    """
+    if selection.base_url:
+        pytest.skip(NO_CONTROL)
+    impl, variant = variant_target
+    name = f"{impl}_{variant}".replace("-", "_")
+    with ExitStack() as stack:
+        with pytest.MonkeyPatch.context() as caller:  # for the start alone
+            for variable, value in DEBUG_CALLER.items():
+                caller.setenv(variable, value)
+            server = stack.enter_context(running_server(selection, impl, "sqlite", name, variant))
+        yield server
+
+
 @pytest.fixture
 def api(server: Server) -> Iterator[httpx.Client]:
     """An HTTP client for the server under test; redirects are not followed."""
@@ -389,29 +423,59 @@ def launch(selection: Selection) -> Callable[..., AbstractContextManager[Server]
 
 
 @pytest.fixture(scope="session")
-def openapi_documents(selection: Selection) -> dict[str, dict]:
+def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """A folder the test processes of one pytest-xdist run share, or None without pytest-xdist."""
+    if not hasattr(request.config, "workerinput"):
+        return None
+    return tmp_path_factory.getbasetemp().parent  # each process's own is one level down
+
+
+@contextlib.contextmanager
+def run_lock(shared: Path | None, name: str) -> Iterator[Path | None]:
+    """Hold the run's lock `name` (none without pytest-xdist); give the file beside it to share.
+
+    What one test process makes under the lock, the others wait for, then read from the file.
+    """
+    if shared is None:
+        yield None
+        return
+    with FileLock(shared / f"{name}.lock"):
+        yield shared / f"{name}.json"
+
+
+@pytest.fixture(scope="session")
+def openapi_documents(selection: Selection, shared: Path | None) -> dict[str, dict]:
     """The four OpenAPI documents: `reference` (openapi.yaml) and each implementation's.
 
     Each implementation's is fetched from a server of its own, started for that alone
-    (contract_tests/documents.py); under --base-url the deployment's own is fetched instead,
-    as `served`.
+    (contract_tests/documents.py), by one test process of the run for all of them; under
+    --base-url the deployment's own is fetched instead, as `served`.
     """
     if selection.base_url:
         with httpx.Client(base_url=selection.base_url, timeout=15.0, verify=TLS) as client:
             response = client.get("/openapi.json")
         assert response.status_code == 200, f"GET /openapi.json: {response.status_code}"
         return {"reference": spec.reference(), "served": response.json()}
-    try:
-        return {"reference": spec.reference(), **documents.generate(selection.impls)}
-    except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
+    with run_lock(shared, "openapi-documents") as stored:
+        if stored is not None and stored.is_file():
+            return json.loads(stored.read_text(encoding="utf-8"))
+        try:
+            found = {"reference": spec.reference(), **documents.generate(selection.impls)}
+        except RuntimeError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        if stored is not None:
+            stored.write_text(json.dumps(found), encoding="utf-8")
+        return found
 
 
 @pytest.fixture(scope="session")
 def generated_clients(
-    openapi_documents: dict[str, dict],
+    openapi_documents: dict[str, dict], shared: Path | None
 ) -> Callable[[str], dict[str, clients.GeneratedClient | str]]:
-    """`generated_clients(generator)`: a client from each document, generated once a session.
+    """`generated_clients(generator)`: a client from each document, generated once a run.
+
+    One test process generates them into the cache (contract_tests/clients.py) while the others
+    wait, then find them there.
 
     openapi-generator runs on Java: without it those tests skip, saying so (fail when CI is set).
     """
@@ -424,7 +488,8 @@ def generated_clients(
                 pytest.fail(f"{reason} (required in CI)", pytrace=False)
             pytest.skip(reason)
         if generator not in made:
-            made[generator] = clients.generate(generator, openapi_documents)
+            with run_lock(shared, f"clients-{generator}"):
+                made[generator] = clients.generate(generator, openapi_documents)
         return made[generator]
 
     return get

@@ -40,6 +40,14 @@ JSON = {"Content-Type": "application/json"}
 RAW_TARGET = "x-taskbench-raw-target"
 
 # What a body that reached a client must never look like.
+# A caller that asks for every debug mode the frameworks and servers read from the environment.
+DEBUG_CALLER = {
+    "DJANGO_DEBUG": "1",  # django_impl/config/settings.py
+    "FLASK_DEBUG": "1",  # read by Flask itself when an application is created
+    "GUNICORN_CMD_ARGS": "--reload --log-level debug",  # gunicorn takes options from it
+    "UVICORN_RELOAD": "true",  # uvicorn takes any option from UVICORN_<OPTION>
+    "UVICORN_LOG_LEVEL": "trace",
+}
 LEAKS = ("traceback (most recent call last)", "<html", "<!doctype", "<body", 'file "/')
 
 

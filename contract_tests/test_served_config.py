@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +18,8 @@ import httpx
 import pytest
 
 from contract_tests.conftest import NO_CONTROL, Selection, Server
-from contract_tests.helpers import assert_problem, describe
+from contract_tests.helpers import DEBUG_CALLER, assert_problem, describe
 from taskbench import databases, launcher
-
-# A caller that asks for every debug mode the frameworks and servers read from the environment.
-DEBUG_CALLER = {
-    "DJANGO_DEBUG": "1",  # django_impl/config/settings.py
-    "FLASK_DEBUG": "1",  # read by Flask itself when an application is created
-    "GUNICORN_CMD_ARGS": "--reload --log-level debug",  # gunicorn takes options from it
-    "UVICORN_RELOAD": "true",  # uvicorn takes any option from UVICORN_<OPTION>
-    "UVICORN_LOG_LEVEL": "trace",
-}
 
 # Server switches for development: reloading on code changes (--reload, --reload-dir...),
 # debug output, tracing every line executed (gunicorn's --spew).
@@ -200,18 +190,10 @@ def test_served_application_has_debug_off_when_the_caller_turns_debug_on(
 
 
 def test_served_server_answers_as_in_production_when_the_caller_turns_debug_on(
-    launch: Callable[..., AbstractContextManager[Server]],
-    connect: Callable[..., httpx.Client],
-    variant_target: tuple[str, str | None],
-    monkeypatch: pytest.MonkeyPatch,
+    variant_server: Server, connect: Callable[..., httpx.Client]
 ) -> None:
-    impl, variant = variant_target
-    # The server inherits this process's environment, as from any caller of the launcher.
-    set_debug_caller(monkeypatch)
-    with (
-        launch(impl, "sqlite", f"{impl}_{variant}_debug".replace("-", "_"), variant) as server,
-        connect(server) as api,
-    ):
+    # variant_server was started by a caller whose environment asks for every debug mode.
+    with connect(variant_server) as api:
         response = api.get(UNKNOWN_PATH)
 
     assert_problem(response, 404)

@@ -1,4 +1,5 @@
-"""Every registered server variant serves the API: each on its own server and SQLite file.
+"""Every registered server variant serves the API: each on its own server and SQLite file
+(`variant_server`), started by a caller whose environment asks for every debug mode.
 
 Each also answers alike what its HTTP server may see before the framework does: HEAD, methods
 the path does not serve, methods outside RFC 9110, targets that are not paths, dot segments.
@@ -17,13 +18,11 @@ from contract_tests.helpers import (
 EMPTY_PAGE = {"items": [], "page": 1, "per_page": 10, "total": 0, "pages": 0}
 
 
-def test_variant_serves_a_round_trip_on_a_fresh_sqlite_database(launch, connect, variant_target):
-    impl, variant = variant_target
-    name = f"{impl}_{variant}".replace("-", "_")
-    with (
-        launch(impl, "sqlite", name, variant) as server,
-        connect(server) as api,
-    ):
+def test_variant_serves_a_round_trip_on_a_fresh_sqlite_database(
+    variant_server, variant_target, connect
+):
+    server, (_, variant) = variant_server, variant_target
+    with connect(server) as api:
         empty = api.get(TASKS)
         created = assert_task_response(api.post(TASKS, json={"title": f"Served by {variant}"}), 201)
         read = api.get(task_url(created["id"]))

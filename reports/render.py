@@ -6,6 +6,7 @@ report can be re-rendered and compared.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -72,6 +73,7 @@ def range_below(value: Any) -> Any:
     return Markup('{}<br><span class="range">({}</span>').format(escape(median), escape(spread))
 
 
+@functools.cache  # compiling the templates costs more than rendering them
 def environment(kind: str) -> Environment:
     """The Jinja2 environment of the HTML or the Markdown template."""
     env = Environment(

@@ -98,8 +98,8 @@ def test_a_run_hands_every_level_to_the_proxy_and_keeps_its_counters(
     monkeypatch.setattr("taskbench.databases.VAR_DIR", tmp_path / "var")
     settings = Settings(
         impls=("fastapi",), variants="default", scenarios=("read",), rounds=1, duration=1,
-        warmup=0.0, seed_rows=50, slow_hold=0, db_latency=(0.0, 1.0, 2.0),
-        reference_seconds=0.2, round_trips=False,
+        users=(32,), sweep_cap=32, warmup=0.0, seed_rows=50, slow_hold=0,
+        db_latency=(0.0, 1.0, 2.0), reference_seconds=0.2, round_trips=False,
     )  # fmt: skip
     server, client = runner.default_cpus()
     options = runner.Options(
