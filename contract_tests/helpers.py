@@ -39,7 +39,6 @@ CREATED_AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 JSON = {"Content-Type": "application/json"}
 RAW_TARGET = "x-taskbench-raw-target"
 
-# What a body that reached a client must never look like.
 # A caller that asks for every debug mode the frameworks and servers read from the environment.
 DEBUG_CALLER = {
     "DJANGO_DEBUG": "1",  # django_impl/config/settings.py
@@ -48,6 +47,7 @@ DEBUG_CALLER = {
     "UVICORN_RELOAD": "true",  # uvicorn takes any option from UVICORN_<OPTION>
     "UVICORN_LOG_LEVEL": "trace",
 }
+# What a body that reached a client must never look like.
 LEAKS = ("traceback (most recent call last)", "<html", "<!doctype", "<body", 'file "/')
 
 
